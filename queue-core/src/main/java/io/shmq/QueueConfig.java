@@ -1,0 +1,339 @@
+package io.shmq;
+
+import io.shmq.layout.RecordDescriptor;
+import io.shmq.layout.RingKind;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a queue is (ring kind, capacity, largest message, record alignment) and where and how it lives
+ * (directory, file permissions, whose files may be opened, how long to wait for a queue being created).
+ * Immutable: each {@code with...} returns a new config.
+ *
+ * <pre>{@code
+ * QueueConfig config = QueueConfig.spsc(1 << 20).withMaxMessageLength(4096);
+ * }</pre>
+ *
+ * <p>When opening, the kind, capacity, max message length and alignment are what the caller expects to find; a
+ * queue with other values is refused with a message naming the field.
+ */
+public final class QueueConfig
+{
+    /** Where queues live unless told otherwise: the tmpfs every Linux host mounts. */
+    public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+
+    /** Smallest data capacity. */
+    public static final int MIN_CAPACITY = 1024;
+
+    /** Largest data capacity (a mapping is limited to 2 GiB, the header comes on top). */
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    /** Default record alignment: one record per cache line for small messages measured more than 2 x faster. */
+    public static final int DEFAULT_ALIGNMENT = 64;
+
+    /** Owner read and write, nothing else: the default mode of a queue file. */
+    public static final Set<PosixFilePermission> OWNER_ONLY =
+        Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-------"));
+
+    /** Owner and group read and write: for a service and sidecar that run as different users of one group. */
+    public static final Set<PosixFilePermission> OWNER_AND_GROUP =
+        Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-rw----"));
+
+    private final RingKind kind;
+    private final int capacity;
+    private final int maxMessageLength;
+    private final int recordAlignment;
+    private final Path directory;
+    private final Set<PosixFilePermission> permissions;
+    private final boolean allowForeignOwner;
+    private final Duration readyTimeout;
+
+    private QueueConfig(
+        final RingKind kind,
+        final int capacity,
+        final int maxMessageLength,
+        final int recordAlignment,
+        final Path directory,
+        final Set<PosixFilePermission> permissions,
+        final boolean allowForeignOwner,
+        final Duration readyTimeout)
+    {
+        this.kind = kind;
+        this.capacity = capacity;
+        this.maxMessageLength = maxMessageLength;
+        this.recordAlignment = recordAlignment;
+        this.directory = directory;
+        this.permissions = permissions;
+        this.allowForeignOwner = allowForeignOwner;
+        this.readyTimeout = readyTimeout;
+        validate();
+    }
+
+    /**
+     * A single-producer queue with {@code capacity} bytes of data and the default max message length
+     * ({@code capacity / 8 - 8}).
+     *
+     * @param capacity data area in bytes, a power of two from 1 KiB to 1 GiB.
+     * @return the config.
+     */
+    public static QueueConfig spsc(final int capacity)
+    {
+        return of(RingKind.SPSC, capacity);
+    }
+
+    /**
+     * A multi-producer queue with {@code capacity} bytes of data and the default max message length
+     * ({@code capacity / 8 - 8}).
+     *
+     * @param capacity data area in bytes, a power of two from 1 KiB to 1 GiB.
+     * @return the config.
+     */
+    public static QueueConfig mpsc(final int capacity)
+    {
+        return of(RingKind.MPSC, capacity);
+    }
+
+    /**
+     * A queue of {@code kind} with {@code capacity} bytes of data.
+     *
+     * @param kind     SPSC or MPSC.
+     * @param capacity data area in bytes, a power of two from 1 KiB to 1 GiB.
+     * @return the config.
+     */
+    public static QueueConfig of(final RingKind kind, final int capacity)
+    {
+        return new QueueConfig(kind, capacity, defaultMaxMessageLength(capacity), DEFAULT_ALIGNMENT,
+            DEFAULT_DIRECTORY, OWNER_ONLY, false, Duration.ofSeconds(5));
+    }
+
+    /**
+     * The same config with another largest payload.
+     *
+     * @param maxMessageLength bytes, from 0 to {@code capacity / 8 - 8}.
+     * @return a new config.
+     */
+    public QueueConfig withMaxMessageLength(final int maxMessageLength)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * The same config with another record alignment: 64 (default) suits small messages; 8 packs records tightly.
+     *
+     * @param recordAlignment a power of two from 8 to 128.
+     * @return a new config.
+     */
+    public QueueConfig withRecordAlignment(final int recordAlignment)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * The same config with queues in another directory (any file system; tmpfs keeps pages off the disk).
+     *
+     * @param directory an existing directory.
+     * @return a new config.
+     */
+    public QueueConfig withDirectory(final Path directory)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * The same config with another mode for files it creates, e.g. {@link #OWNER_AND_GROUP}.
+     *
+     * @param permissions must hold owner read and write, and no execute bit.
+     * @return a new config.
+     */
+    public QueueConfig withPermissions(final Set<PosixFilePermission> permissions)
+    {
+        final Set<PosixFilePermission> copy = Collections.unmodifiableSet(
+            permissions.isEmpty() ? EnumSet.noneOf(PosixFilePermission.class) : EnumSet.copyOf(permissions));
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, copy,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * The same config, accepting (or not) to open a queue file owned by another user.
+     *
+     * @param allowForeignOwner true to skip the owner check when opening.
+     * @return a new config.
+     */
+    public QueueConfig withAllowForeignOwner(final boolean allowForeignOwner)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * The same config with another bound on waiting for a queue's ready word when opening.
+     *
+     * @param readyTimeout not negative.
+     * @return a new config.
+     */
+    public QueueConfig withReadyTimeout(final Duration readyTimeout)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout);
+    }
+
+    /**
+     * Ring kind.
+     *
+     * @return SPSC or MPSC.
+     */
+    public RingKind kind()
+    {
+        return kind;
+    }
+
+    /**
+     * Data area length in bytes.
+     *
+     * @return the capacity.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Largest payload in bytes.
+     *
+     * @return the max message length.
+     */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * Record alignment in bytes.
+     *
+     * @return the alignment.
+     */
+    public int recordAlignment()
+    {
+        return recordAlignment;
+    }
+
+    /**
+     * Directory of queue files.
+     *
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Mode of files this config creates.
+     *
+     * @return the permissions.
+     */
+    public Set<PosixFilePermission> permissions()
+    {
+        return permissions;
+    }
+
+    /**
+     * Whether files of other users may be opened.
+     *
+     * @return true when the owner check is skipped.
+     */
+    public boolean allowForeignOwner()
+    {
+        return allowForeignOwner;
+    }
+
+    /**
+     * Bound on waiting for a queue being created to become ready.
+     *
+     * @return the timeout.
+     */
+    public Duration readyTimeout()
+    {
+        return readyTimeout;
+    }
+
+    /**
+     * The largest max message length a capacity allows: a record of it fills an eighth of the ring.
+     *
+     * @param capacity data area in bytes.
+     * @return {@code capacity / 8 - 8}.
+     */
+    public static int maxMessageLengthLimit(final int capacity)
+    {
+        return capacity / 8 - RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return kind + " capacity=" + capacity + " maxMessageLength=" + maxMessageLength + " alignment=" +
+            recordAlignment + " directory=" + directory + " mode=" + PosixFilePermissions.toString(permissions);
+    }
+
+    private static int defaultMaxMessageLength(final int capacity)
+    {
+        return Math.max(0, maxMessageLengthLimit(capacity));
+    }
+
+    private void validate()
+    {
+        if (kind == null)
+        {
+            throw new IllegalArgumentException("ring kind is required");
+        }
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1)
+        {
+            throw new IllegalArgumentException("capacity must be a power of two from " + MIN_CAPACITY + " to " +
+                MAX_CAPACITY + ": " + capacity);
+        }
+        if (Integer.bitCount(recordAlignment) != 1 || recordAlignment < RecordDescriptor.MIN_ALIGNMENT ||
+            recordAlignment > RecordDescriptor.MAX_ALIGNMENT)
+        {
+            throw new IllegalArgumentException("record alignment must be a power of two from " +
+                RecordDescriptor.MIN_ALIGNMENT + " to " + RecordDescriptor.MAX_ALIGNMENT + ": " + recordAlignment);
+        }
+        if (maxMessageLength < 0 || maxMessageLength > maxMessageLengthLimit(capacity))
+        {
+            throw new IllegalArgumentException("max message length must be from 0 to capacity / 8 - 8 = " +
+                maxMessageLengthLimit(capacity) + " for capacity " + capacity + ": " + maxMessageLength +
+                " (raise the capacity for larger messages)");
+        }
+        if (directory == null)
+        {
+            throw new IllegalArgumentException("directory is required");
+        }
+        if (readyTimeout == null || readyTimeout.isNegative())
+        {
+            throw new IllegalArgumentException("ready timeout must not be negative: " + readyTimeout);
+        }
+        if (permissions == null || !permissions.contains(PosixFilePermission.OWNER_READ) ||
+            !permissions.contains(PosixFilePermission.OWNER_WRITE))
+        {
+            throw new IllegalArgumentException("permissions must include owner read and write: " + permissions);
+        }
+        for (final PosixFilePermission permission : permissions)
+        {
+            if (permission.name().endsWith("EXECUTE"))
+            {
+                throw new IllegalArgumentException("permissions must not include execute: " +
+                    PosixFilePermissions.toString(permissions));
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.shmq.region;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * A range of shared memory with an address, a length and a close. The rings never ask where the bytes come from:
+ * a tmpfs file ({@link MappedFileRegion}) or, from queue-native, a SysV segment.
+ *
+ * <p>After {@link #close()} the memory is unmapped: any buffer obtained from {@link #buffer()} must no longer be
+ * touched. Producers and consumers made by a queue are closed with it and refuse further use.
+ */
+public interface Region extends AutoCloseable
+{
+    /**
+     * A buffer over the whole region, offset 0 being the region's first byte.
+     *
+     * @return the region's buffer.
+     */
+    AtomicBuffer buffer();
+
+    /**
+     * Length of the region in bytes.
+     *
+     * @return the length.
+     */
+    int length();
+
+    /**
+     * What backs the region, for messages: e.g. {@code file /dev/shm/shmq-orders}.
+     *
+     * @return a short human-readable description.
+     */
+    String description();
+
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closed.
+     */
+    boolean isClosed();
+
+    /**
+     * Unmaps (or detaches) the memory now, not at garbage collection. Idempotent.
+     */
+    void close();
+}

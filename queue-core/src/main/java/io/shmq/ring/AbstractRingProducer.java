@@ -1,0 +1,89 @@
+package io.shmq.ring;
+
+import io.shmq.layout.RecordDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * What the SPSC and MPSC producers share: the geometry, argument checks, the payload copy and the closed state.
+ */
+abstract class AbstractRingProducer implements RingProducer
+{
+    /** Payloads up to this length are copied as 8-byte words: a generic copy costs more than the copy itself. */
+    static final int WORD_COPY_LIMIT = 64;
+
+    final AtomicBuffer header;
+    final AtomicBuffer data;
+    final int capacity;
+    final int mask;
+    final int alignment;
+    final int maxMessageLength;
+    final String queue;
+    boolean closed;
+
+    AbstractRingProducer(final RingGeometry geometry)
+    {
+        this.header = geometry.header();
+        this.data = geometry.data();
+        this.capacity = geometry.capacity();
+        this.mask = capacity - 1;
+        this.alignment = geometry.alignment();
+        this.maxMessageLength = geometry.maxMessageLength();
+        this.queue = geometry.queue();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public final int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    abstract void commitClaim(SlotClaim claim);
+
+    abstract void abortClaim(SlotClaim claim);
+
+    final void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(queue + ": producer is closed");
+        }
+    }
+
+    final void checkMessage(final int msgTypeId, final int length)
+    {
+        if (msgTypeId < RecordDescriptor.MIN_USER_MSG_TYPE_ID)
+        {
+            throw new IllegalArgumentException(queue + ": message type id must be at least " +
+                RecordDescriptor.MIN_USER_MSG_TYPE_ID + ", was " + msgTypeId);
+        }
+        if (length < 0 || length > maxMessageLength)
+        {
+            throw new IllegalArgumentException(queue + ": message length " + length + " outside 0.." +
+                maxMessageLength + " (the queue's max message length)");
+        }
+    }
+
+    static void copyPayload(
+        final AtomicBuffer dst, final int dstIndex, final DirectBuffer src, final int srcIndex, final int length)
+    {
+        if (length <= WORD_COPY_LIMIT)
+        {
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                dst.putLong(dstIndex + i, src.getLong(srcIndex + i));
+            }
+            for (; i < length; i++)
+            {
+                dst.putByte(dstIndex + i, src.getByte(srcIndex + i));
+            }
+        }
+        else
+        {
+            dst.putBytes(dstIndex, src, srcIndex, length);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package io.shmq.ring;
+
+import io.shmq.CorruptRecordException;
+import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RingKind;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.MessageHandler;
+
+import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
+import static io.shmq.layout.QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET;
+import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
+import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
+import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
+import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
+import static io.shmq.layout.RecordDescriptor.align;
+
+/**
+ * The one consumer of a ring. Messages are read in place: the handler sees the ring's buffer, the payload's offset
+ * and length, and must copy anything it keeps after returning.
+ *
+ * <p>Records are found by their header words (acquire), so an empty poll touches one cache line the producer
+ * writes and nothing else. The head is published once per read batch. On an MPSC ring the consumer zeroes the
+ * bytes it consumed before publishing the head (producers race on the tail, so none can clear ahead): first it
+ * records the consumed position, so a successor of a consumer that died while zeroing finishes the job instead of
+ * mistaking zeroed records for an empty ring.
+ *
+ * <p>A message whose handler throws counts as consumed: the exception propagates after the head has moved past
+ * it. Not thread-safe: one thread at a time.
+ */
+public final class RingConsumer implements AutoCloseable
+{
+    private static final int HEARTBEAT_READ_MASK = 63;
+
+    private final AtomicBuffer header;
+    private final AtomicBuffer data;
+    private final int capacity;
+    private final int mask;
+    private final int alignment;
+    private final int maxRecordLength;
+    private final boolean clearsConsumed;
+    private final String queue;
+    private final RoleOwnership ownership;
+    private long headPosition;
+    private int readCalls;
+    private boolean closed;
+
+    /**
+     * Attaches as the ring's consumer, replacing a dead one.
+     *
+     * @param geometry the validated ring.
+     * @param kind     the ring's kind (MPSC consumers clear what they consume).
+     * @throws io.shmq.QueueOwnershipException when a live process is the consumer.
+     */
+    public RingConsumer(final RingGeometry geometry, final RingKind kind)
+    {
+        this.header = geometry.header();
+        this.data = geometry.data();
+        this.capacity = geometry.capacity();
+        this.mask = capacity - 1;
+        this.alignment = geometry.alignment();
+        this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
+        this.clearsConsumed = kind == RingKind.MPSC;
+        this.queue = geometry.queue();
+        this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET, "consumer", queue);
+        ownership.acquire();
+
+        headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
+        if (clearsConsumed)
+        {
+            final long consumed = header.getLongAcquire(CONSUMED_POSITION_OFFSET);
+            if (consumed > headPosition)
+            {
+                // The previous consumer handled these records and died while releasing them.
+                release(headPosition, consumed);
+            }
+        }
+        heartbeat();
+    }
+
+    /**
+     * Delivers up to {@code limit} messages to {@code handler}, then releases their space to the producers.
+     *
+     * @param handler receives each message in place.
+     * @param limit   the most messages to deliver in this call.
+     * @return the number of messages delivered.
+     * @throws CorruptRecordException when a record header cannot be right.
+     */
+    public int read(final MessageHandler handler, final int limit)
+    {
+        checkOpen();
+        if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
+        {
+            heartbeat();
+        }
+
+        final long head = headPosition;
+        int messages = 0;
+        int bytes = 0;
+        try
+        {
+            while (messages < limit && bytes < capacity)
+            {
+                final long position = head + bytes;
+                final int offset = (int)position & mask;
+                final long word = data.getLongAcquire(offset);
+                final int recordLength = (int)word;
+                if (recordLength <= 0)
+                {
+                    break;
+                }
+                final int msgTypeId = (int)(word >>> 32);
+                checkRecord(position, offset, word, recordLength, msgTypeId);
+                bytes += align(recordLength, alignment);
+                if (msgTypeId != PADDING_MSG_TYPE_ID)
+                {
+                    messages++;
+                    handler.onMessage(msgTypeId, data, offset + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                }
+            }
+        }
+        finally
+        {
+            if (bytes != 0)
+            {
+                headPosition = head + bytes;
+                release(head, headPosition);
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * Delivers up to {@code limit} messages to {@code handler}, which steers the read with its returned action:
+     * {@code CONTINUE}; {@code BREAK} (consume this one, stop); {@code ABORT} (leave this one unconsumed, stop);
+     * {@code COMMIT} (consume this one and release everything so far now, continue).
+     *
+     * @param handler receives each message in place and returns an action.
+     * @param limit   the most messages to deliver in this call.
+     * @return the number of messages consumed (an aborted message is not counted).
+     * @throws CorruptRecordException when a record header cannot be right.
+     */
+    public int controlledRead(final ControlledMessageHandler handler, final int limit)
+    {
+        checkOpen();
+        if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
+        {
+            heartbeat();
+        }
+
+        long releasedTo = headPosition;
+        long position = releasedTo;
+        int messages = 0;
+        try
+        {
+            while (messages < limit && position - releasedTo < capacity)
+            {
+                final int offset = (int)position & mask;
+                final long word = data.getLongAcquire(offset);
+                final int recordLength = (int)word;
+                if (recordLength <= 0)
+                {
+                    break;
+                }
+                final int msgTypeId = (int)(word >>> 32);
+                checkRecord(position, offset, word, recordLength, msgTypeId);
+                final int alignedLength = align(recordLength, alignment);
+                if (msgTypeId == PADDING_MSG_TYPE_ID)
+                {
+                    position += alignedLength;
+                    continue;
+                }
+
+                // Counted as consumed before the handler runs, so a throwing handler does not see it again.
+                position += alignedLength;
+                final ControlledMessageHandler.Action action =
+                    handler.onMessage(msgTypeId, data, offset + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                if (action == ControlledMessageHandler.Action.ABORT)
+                {
+                    position -= alignedLength;
+                    break;
+                }
+                messages++;
+                if (action == ControlledMessageHandler.Action.BREAK)
+                {
+                    break;
+                }
+                if (action == ControlledMessageHandler.Action.COMMIT)
+                {
+                    headPosition = position;
+                    release(releasedTo, position);
+                    releasedTo = position;
+                }
+            }
+        }
+        finally
+        {
+            if (position != releasedTo)
+            {
+                headPosition = position;
+                release(releasedTo, position);
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * Position of the next record this consumer will read; everything before it is released.
+     *
+     * @return the head position.
+     */
+    public long headPosition()
+    {
+        return headPosition;
+    }
+
+    /**
+     * Stores the current time in the header's heartbeat, so producers and tools can tell a slow consumer from a
+     * gone one. {@link #read} does it every 64 calls; call it from a consumer that stops reading for a while.
+     */
+    public void heartbeat()
+    {
+        header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+    }
+
+    /**
+     * Releases the consumer role and refuses further reads. Idempotent.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            ownership.release();
+        }
+    }
+
+    private void release(final long from, final long to)
+    {
+        if (clearsConsumed)
+        {
+            header.putLongRelease(CONSUMED_POSITION_OFFSET, to);
+            final int fromOffset = (int)from & mask;
+            final int length = (int)(to - from);
+            final int firstPart = Math.min(length, capacity - fromOffset);
+            data.setMemory(fromOffset, firstPart, (byte)0);
+            if (firstPart < length)
+            {
+                data.setMemory(0, length - firstPart, (byte)0);
+            }
+        }
+        header.putLongRelease(HEAD_POSITION_OFFSET, to);
+    }
+
+    private void checkRecord(
+        final long position, final int offset, final long word, final int recordLength, final int msgTypeId)
+    {
+        if (msgTypeId == PADDING_MSG_TYPE_ID)
+        {
+            if (offset + align(recordLength, alignment) > capacity)
+            {
+                throw corrupt(position, offset, word, "padding runs past the end of the data area");
+            }
+            return;
+        }
+        if (msgTypeId < MIN_USER_MSG_TYPE_ID)
+        {
+            throw corrupt(position, offset, word, "message type id " + msgTypeId + " is reserved");
+        }
+        if (recordLength < HEADER_LENGTH || recordLength > maxRecordLength)
+        {
+            throw corrupt(position, offset, word, "record length " + recordLength + " outside " + HEADER_LENGTH +
+                ".." + maxRecordLength);
+        }
+        if (offset + align(recordLength, alignment) > capacity)
+        {
+            throw corrupt(position, offset, word, "record runs past the end of the data area");
+        }
+    }
+
+    private CorruptRecordException corrupt(
+        final long position, final int offset, final long word, final String what)
+    {
+        return new CorruptRecordException(queue + ": corrupt record at position " + position + " (data offset " +
+            offset + ", header word 0x" + Long.toHexString(word) + "): " + what + "; the queue cannot be read " +
+            "past this point", position);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(queue + ": consumer is closed");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.shmq.ring;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A slot claimed in the ring for zero-copy writing: write the payload into {@link #buffer()} from
+ * {@link #offset()} for {@link #length()} bytes, then {@link #commit()} (or {@link #abort()}). A claim object is
+ * reusable and owned by the caller: one per thread, allocated once.
+ *
+ * <pre>{@code
+ * final SlotClaim claim = new SlotClaim();
+ * if (producer.claim(MSG_TYPE, 16, claim))
+ * {
+ *     claim.buffer().putLong(claim.offset(), orderId);
+ *     claim.buffer().putLong(claim.offset() + 8, price);
+ *     claim.commit();
+ * }
+ * }</pre>
+ */
+public final class SlotClaim
+{
+    AbstractRingProducer producer;
+    MutableDirectBuffer buffer;
+    int recordOffset;
+    int msgTypeId;
+    int length;
+    int alignedLength;
+
+    /**
+     * An empty claim, filled by {@link RingProducer#claim(int, int, SlotClaim)}.
+     */
+    public SlotClaim()
+    {
+    }
+
+    /**
+     * The buffer to write the payload into (the ring's data area).
+     *
+     * @return the ring's buffer.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Offset of the first payload byte in {@link #buffer()}.
+     *
+     * @return the payload offset.
+     */
+    public int offset()
+    {
+        return recordOffset + io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * Number of payload bytes claimed.
+     *
+     * @return the payload length.
+     */
+    public int length()
+    {
+        return length;
+    }
+
+    /**
+     * Whether this claim holds a slot not yet committed or aborted.
+     *
+     * @return true while the slot is claimed.
+     */
+    public boolean isActive()
+    {
+        return producer != null;
+    }
+
+    /**
+     * Makes the message visible to the consumer.
+     *
+     * @throws IllegalStateException when nothing is claimed.
+     */
+    public void commit()
+    {
+        final AbstractRingProducer producer = this.producer;
+        if (producer == null)
+        {
+            throw new IllegalStateException("no slot claimed: commit follows a successful claim, once");
+        }
+        this.producer = null;
+        producer.commitClaim(this);
+    }
+
+    /**
+     * Gives the slot back; the consumer never sees it (an MPSC ring turns it into padding).
+     *
+     * @throws IllegalStateException when nothing is claimed.
+     */
+    public void abort()
+    {
+        final AbstractRingProducer producer = this.producer;
+        if (producer == null)
+        {
+            throw new IllegalStateException("no slot claimed: abort follows a successful claim, once");
+        }
+        this.producer = null;
+        producer.abortClaim(this);
+    }
+}
