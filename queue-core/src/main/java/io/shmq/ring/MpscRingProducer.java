@@ -69,12 +69,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         {
             return false;
         }
-        claim.producer = this;
-        claim.buffer = data;
-        claim.recordOffset = recordOffset;
-        claim.msgTypeId = msgTypeId;
-        claim.length = length;
-        claim.alignedLength = alignedLength;
+        claim.fill(this, data, recordOffset, msgTypeId, length, alignedLength);
         return true;
     }
 

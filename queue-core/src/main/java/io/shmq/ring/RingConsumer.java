@@ -88,11 +88,7 @@ public final class RingConsumer implements AutoCloseable
      */
     public int read(final MessageHandler handler, final int limit)
     {
-        checkOpen();
-        if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
-        {
-            heartbeat();
-        }
+        beginRead();
 
         final long head = headPosition;
         int messages = 0;
@@ -142,11 +138,7 @@ public final class RingConsumer implements AutoCloseable
      */
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
-        checkOpen();
-        if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
-        {
-            heartbeat();
-        }
+        beginRead();
 
         long releasedTo = headPosition;
         long position = releasedTo;
@@ -284,6 +276,15 @@ public final class RingConsumer implements AutoCloseable
         return new CorruptRecordException(queue + ": corrupt record at position " + position + " (data offset " +
             offset + ", header word 0x" + Long.toHexString(word) + "): " + what + "; the queue cannot be read " +
             "past this point", position);
+    }
+
+    private void beginRead()
+    {
+        checkOpen();
+        if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
+        {
+            heartbeat();
+        }
     }
 
     private void checkOpen()

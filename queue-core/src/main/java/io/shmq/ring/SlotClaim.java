@@ -33,6 +33,22 @@ public final class SlotClaim
     {
     }
 
+    void fill(
+        final AbstractRingProducer producer,
+        final MutableDirectBuffer buffer,
+        final int recordOffset,
+        final int msgTypeId,
+        final int length,
+        final int alignedLength)
+    {
+        this.producer = producer;
+        this.buffer = buffer;
+        this.recordOffset = recordOffset;
+        this.msgTypeId = msgTypeId;
+        this.length = length;
+        this.alignedLength = alignedLength;
+    }
+
     /**
      * The buffer to write the payload into (the ring's data area).
      *

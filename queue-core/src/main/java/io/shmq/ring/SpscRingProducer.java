@@ -87,12 +87,7 @@ public final class SpscRingProducer extends AbstractRingProducer
             return false;
         }
         claimPending = true;
-        claim.producer = this;
-        claim.buffer = data;
-        claim.recordOffset = recordOffset;
-        claim.msgTypeId = msgTypeId;
-        claim.length = length;
-        claim.alignedLength = alignedLength;
+        claim.fill(this, data, recordOffset, msgTypeId, length, alignedLength);
         return true;
     }
 

@@ -58,7 +58,8 @@ class CrossProcessRingTest
         final QueueConfig config = shape.withDirectory(shm.path());
         final String name = "xproc";
         final List<ChildJvm> children = new ArrayList<>();
-        try (ShmQueue ignored = ShmQueue.create(name, config))
+        ShmQueue.create(name, config).close();
+        try
         {
             final String[] common = ProducerProcess.args(shm.path(), name, config);
             final ChildJvm consumer = ChildJvm.start(ConsumerProcess.class,
