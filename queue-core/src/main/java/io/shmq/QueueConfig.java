@@ -3,6 +3,9 @@ package io.shmq;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.layout.RingKind;
 
+import io.shmq.wait.Waiter;
+import io.shmq.wait.Waiters;
+
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,6 +56,7 @@ public final class QueueConfig
     private final Set<PosixFilePermission> permissions;
     private final boolean allowForeignOwner;
     private final Duration readyTimeout;
+    private final Waiter waiter;
 
     private QueueConfig(
         final RingKind kind,
@@ -62,7 +66,8 @@ public final class QueueConfig
         final Path directory,
         final Set<PosixFilePermission> permissions,
         final boolean allowForeignOwner,
-        final Duration readyTimeout)
+        final Duration readyTimeout,
+        final Waiter waiter)
     {
         this.kind = kind;
         this.capacity = capacity;
@@ -72,6 +77,7 @@ public final class QueueConfig
         this.permissions = permissions;
         this.allowForeignOwner = allowForeignOwner;
         this.readyTimeout = readyTimeout;
+        this.waiter = waiter;
         validate();
     }
 
@@ -109,7 +115,7 @@ public final class QueueConfig
     public static QueueConfig of(final RingKind kind, final int capacity)
     {
         return new QueueConfig(kind, capacity, defaultMaxMessageLength(capacity), DEFAULT_ALIGNMENT,
-            DEFAULT_DIRECTORY, OWNER_ONLY, false, Duration.ofSeconds(5));
+            DEFAULT_DIRECTORY, OWNER_ONLY, false, Duration.ofSeconds(5), null);
     }
 
     /**
@@ -121,7 +127,7 @@ public final class QueueConfig
     public QueueConfig withMaxMessageLength(final int maxMessageLength)
     {
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
     }
 
     /**
@@ -133,7 +139,7 @@ public final class QueueConfig
     public QueueConfig withRecordAlignment(final int recordAlignment)
     {
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
     }
 
     /**
@@ -145,7 +151,7 @@ public final class QueueConfig
     public QueueConfig withDirectory(final Path directory)
     {
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
     }
 
     /**
@@ -159,7 +165,7 @@ public final class QueueConfig
         final Set<PosixFilePermission> copy = Collections.unmodifiableSet(
             permissions.isEmpty() ? EnumSet.noneOf(PosixFilePermission.class) : EnumSet.copyOf(permissions));
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, copy,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
     }
 
     /**
@@ -171,7 +177,7 @@ public final class QueueConfig
     public QueueConfig withAllowForeignOwner(final boolean allowForeignOwner)
     {
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
     }
 
     /**
@@ -183,7 +189,30 @@ public final class QueueConfig
     public QueueConfig withReadyTimeout(final Duration readyTimeout)
     {
         return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout);
+            allowForeignOwner, readyTimeout, waiter);
+    }
+
+    /**
+     * The same config with an explicit waiter (how idle sides sleep and wake each other), instead of the best one
+     * found on the class path ({@link Waiters#platformDefault()}).
+     *
+     * @param waiter e.g. {@link io.shmq.wait.ParkingWaiter#INSTANCE}, or null for the default.
+     * @return a new config.
+     */
+    public QueueConfig withWaiter(final Waiter waiter)
+    {
+        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
+            allowForeignOwner, readyTimeout, waiter);
+    }
+
+    /**
+     * The waiter named by this config.
+     *
+     * @return the waiter, or null for {@link Waiters#platformDefault()}.
+     */
+    public Waiter waiter()
+    {
+        return waiter;
     }
 
     /**

@@ -57,6 +57,24 @@ public final class QueueName
     }
 
     /**
+     * The 64-bit FNV-1a hash of a queue name's UTF-8 bytes (ASCII, since names are validated), never 0. Recorded in
+     * the queue header so that a region found under a name can be checked to be that name's queue.
+     *
+     * @param name a valid queue name.
+     * @return the hash.
+     */
+    public static long hash(final String name)
+    {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < name.length(); i++)
+        {
+            hash ^= name.charAt(i) & 0xFF;
+            hash *= 0x100000001b3L;
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
+    /**
      * The file of queue {@code name} in {@code directory}.
      *
      * @param directory the queue directory.

@@ -12,6 +12,8 @@ import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingGeometry;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SpscRingProducer;
+import io.shmq.wait.Waiter;
+import io.shmq.wait.Waiters;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
@@ -53,12 +55,15 @@ public final class ShmQueue implements AutoCloseable
     private final RingKind kind;
     private final RingGeometry geometry;
     private final QueueHeader header;
+    private final Waiter waiter;
     private final List<AutoCloseable> endpoints = new ArrayList<>();
     private MpscRingProducer sharedMpscProducer;
     private boolean closed;
 
-    private ShmQueue(final String name, final Region region, final RingKind kind, final RingGeometry geometry)
+    private ShmQueue(
+        final String name, final Region region, final RingKind kind, final RingGeometry geometry, final Waiter waiter)
     {
+        this.waiter = waiter;
         this.name = name;
         this.description = geometry.queue();
         this.region = region;
@@ -81,7 +86,7 @@ public final class ShmQueue implements AutoCloseable
         final Path path = QueueName.path(config.directory(), name);
         final MappedFileRegion region = MappedFileRegion.create(
             path, QueueHeaderDescriptor.HEADER_LENGTH + config.capacity(), config.permissions(),
-            buffer -> initialize(buffer, config));
+            buffer -> initialize(buffer, name, config));
         return attach(name, region, config);
     }
 
@@ -172,13 +177,15 @@ public final class ShmQueue implements AutoCloseable
      * region kinds other than files (queue-native's SysV segments).
      *
      * @param buffer the whole new region.
+     * @param name   the queue name, recorded as a hash.
      * @param config the queue's shape.
      */
-    public static void initialize(final AtomicBuffer buffer, final QueueConfig config)
+    public static void initialize(final AtomicBuffer buffer, final String name, final QueueConfig config)
     {
         final ProcessIdentity creator = ProcessIdentity.current();
         new QueueHeader(buffer).initialize(config.kind(), config.capacity(), config.maxMessageLength(),
-            config.recordAlignment(), creator.pid(), creator.startTime(), System.currentTimeMillis());
+            config.recordAlignment(), creator.pid(), creator.startTime(), System.currentTimeMillis(),
+            QueueName.hash(QueueName.validate(name)));
     }
 
     /**
@@ -198,10 +205,11 @@ public final class ShmQueue implements AutoCloseable
         {
             final QueueHeader header = new QueueHeader(region.buffer());
             awaitReady(header, description, config);
-            validate(header, region, description, config);
+            validate(header, region, name, description, config);
             final RingGeometry geometry = new RingGeometry(region.buffer(), config.capacity(),
                 config.recordAlignment(), config.maxMessageLength(), description);
-            return new ShmQueue(name, region, config.kind(), geometry);
+            return new ShmQueue(name, region, config.kind(), geometry,
+                config.waiter() != null ? config.waiter() : Waiters.platformDefault());
         }
         catch (final RuntimeException ex)
         {
@@ -224,12 +232,12 @@ public final class ShmQueue implements AutoCloseable
         {
             if (sharedMpscProducer == null)
             {
-                sharedMpscProducer = new MpscRingProducer(geometry);
+                sharedMpscProducer = new MpscRingProducer(geometry, waiter);
                 endpoints.add(sharedMpscProducer);
             }
             return sharedMpscProducer;
         }
-        final SpscRingProducer producer = new SpscRingProducer(geometry);
+        final SpscRingProducer producer = new SpscRingProducer(geometry, waiter);
         endpoints.add(producer);
         return producer;
     }
@@ -243,7 +251,7 @@ public final class ShmQueue implements AutoCloseable
     public synchronized RingConsumer consumer()
     {
         checkOpen();
-        final RingConsumer consumer = new RingConsumer(geometry, kind);
+        final RingConsumer consumer = new RingConsumer(geometry, kind, waiter);
         endpoints.add(consumer);
         return consumer;
     }
@@ -296,6 +304,16 @@ public final class ShmQueue implements AutoCloseable
     public Region region()
     {
         return region;
+    }
+
+    /**
+     * How this queue's producers and consumer sleep and wake each other.
+     *
+     * @return the waiter: the config's, or {@link Waiters#platformDefault()}.
+     */
+    public Waiter waiter()
+    {
+        return waiter;
     }
 
     /**
@@ -377,7 +395,11 @@ public final class ShmQueue implements AutoCloseable
     }
 
     private static void validate(
-        final QueueHeader header, final Region region, final String description, final QueueConfig config)
+        final QueueHeader header,
+        final Region region,
+        final String name,
+        final String description,
+        final QueueConfig config)
     {
         if (header.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
         {
@@ -421,6 +443,12 @@ public final class ShmQueue implements AutoCloseable
         {
             throw mismatch(description, "max message length", config.maxMessageLength(),
                 header.maxMessageLength(), "open it with the max message length it was created with");
+        }
+        final long nameHash = header.nameHash();
+        if (nameHash != 0 && nameHash != QueueName.hash(name))
+        {
+            throw mismatch(description, "name hash", hex(QueueName.hash(name)), hex(nameHash),
+                "this region holds another queue: a SysV key collision, or a renamed queue file");
         }
         final long needed = (long)QueueHeaderDescriptor.HEADER_LENGTH + capacity;
         if (region.length() < needed)

@@ -37,6 +37,7 @@ public final class QueueHeader
      * @param creatorPid         pid of the creating process.
      * @param creatorStartTime   its start time in clock ticks since boot.
      * @param creationEpochMillis creation time.
+     * @param nameHash           FNV-1a hash of the queue name, 0 if not recorded.
      */
     public void initialize(
         final RingKind kind,
@@ -45,7 +46,8 @@ public final class QueueHeader
         final int recordAlignment,
         final long creatorPid,
         final long creatorStartTime,
-        final long creationEpochMillis)
+        final long creationEpochMillis,
+        final long nameHash)
     {
         buffer.putLong(MAGIC_OFFSET, MAGIC);
         buffer.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
@@ -57,6 +59,7 @@ public final class QueueHeader
         buffer.putLong(CREATOR_PID_OFFSET, creatorPid);
         buffer.putLong(CREATOR_START_TIME_OFFSET, creatorStartTime);
         buffer.putLong(CREATION_TIME_OFFSET, creationEpochMillis);
+        buffer.putLong(NAME_HASH_OFFSET, nameHash);
         buffer.putIntRelease(READY_OFFSET, READY);
     }
 
@@ -168,6 +171,16 @@ public final class QueueHeader
     public long creationEpochMillis()
     {
         return buffer.getLong(CREATION_TIME_OFFSET);
+    }
+
+    /**
+     * Hash of the queue name recorded at creation.
+     *
+     * @return the name hash, 0 if not recorded.
+     */
+    public long nameHash()
+    {
+        return buffer.getLong(NAME_HASH_OFFSET);
     }
 
     /**

@@ -24,7 +24,9 @@ package io.shmq.layout;
  *  +-------------------------------+-------------------------------+
  *  |   Ready Word (release, last)  |           reserved            |   56 | 60
  *  +-------------------------------+-------------------------------+
- *  |                      reserved to 128                          |   64
+ *  |            Name Hash (64, FNV-1a of the queue name)           |   64
+ *  +---------------------------------------------------------------+
+ *  |                      reserved to 128                          |   72
  *  +===============================================================+
  *   Line 1: producer side (written by producers)
  *  +---------------------------------------------------------------+
@@ -115,6 +117,12 @@ public final class QueueHeaderDescriptor
     public static final int CREATION_TIME_OFFSET = 48;
     /** Offset of the 32-bit ready word, stored with release after every other identity field. */
     public static final int READY_OFFSET = 56;
+
+    /**
+     * Offset of the 64-bit FNV-1a hash of the queue's name, so that a region found under a name (a SysV key is a
+     * hash of it) is known to be that queue's and not another one's that collides; 0 when not recorded.
+     */
+    public static final int NAME_HASH_OFFSET = 64;
 
     /** Offset of the 64-bit tail position: end of the last claimed (MPSC) or committed (SPSC) record. */
     public static final int TAIL_POSITION_OFFSET = LINE_LENGTH;

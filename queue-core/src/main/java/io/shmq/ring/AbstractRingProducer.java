@@ -1,6 +1,9 @@
 package io.shmq.ring;
 
+import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RecordDescriptor;
+import io.shmq.wait.Doorbell;
+import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -19,9 +22,13 @@ abstract class AbstractRingProducer implements RingProducer
     final int alignment;
     final int maxMessageLength;
     final String queue;
+    /** Rung after each commit: wakes a sleeping consumer. */
+    final Doorbell consumerDoorbell;
+    /** Slept on while the ring is full; the consumer rings it after moving the head. */
+    final Doorbell spaceDoorbell;
     boolean closed;
 
-    AbstractRingProducer(final RingGeometry geometry)
+    AbstractRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
         this.header = geometry.header();
         this.data = geometry.data();
@@ -30,7 +37,27 @@ abstract class AbstractRingProducer implements RingProducer
         this.alignment = geometry.alignment();
         this.maxMessageLength = geometry.maxMessageLength();
         this.queue = geometry.queue();
+        this.consumerDoorbell = new Doorbell(header, QueueHeaderDescriptor.CONSUMER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.CONSUMER_FUTEX_OFFSET, waiter);
+        this.spaceDoorbell = new Doorbell(header, QueueHeaderDescriptor.PRODUCER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.PRODUCER_FUTEX_OFFSET, waiter);
     }
+
+    /**
+     * {@inheritDoc}
+     */
+    public final boolean awaitSpace(final int length, final long timeoutNanos)
+    {
+        checkOpen();
+        checkMessage(RecordDescriptor.MIN_USER_MSG_TYPE_ID, length);
+        final int alignedLength = RecordDescriptor.align(length + RecordDescriptor.HEADER_LENGTH, alignment);
+        return spaceDoorbell.await(() -> hasRoom(alignedLength), timeoutNanos);
+    }
+
+    /**
+     * Whether a record of {@code alignedLength} bytes (plus any padding it would need) fits now.
+     */
+    abstract boolean hasRoom(int alignedLength);
 
     /**
      * {@inheritDoc}

@@ -1,5 +1,6 @@
 package io.shmq.ring;
 
+import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
@@ -26,10 +27,11 @@ public final class MpscRingProducer extends AbstractRingProducer
      * A producer for the validated MPSC ring.
      *
      * @param geometry the ring.
+     * @param waiter   how to wake a sleeping consumer and to sleep while the ring is full.
      */
-    public MpscRingProducer(final RingGeometry geometry)
+    public MpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
-        super(geometry);
+        super(geometry, waiter);
         cachedHeadLimit = lvHead() + capacity;
     }
 
@@ -48,6 +50,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         }
         copyPayload(data, recordOffset + HEADER_LENGTH, src, index, length);
         data.putLongRelease(recordOffset, headerWord(msgTypeId, recordLength));
+        consumerDoorbell.ring();
         return true;
     }
 
@@ -85,6 +88,7 @@ public final class MpscRingProducer extends AbstractRingProducer
     {
         checkOpen();
         data.putLongRelease(claim.recordOffset, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        consumerDoorbell.ring();
     }
 
     void abortClaim(final SlotClaim claim)
@@ -92,6 +96,16 @@ public final class MpscRingProducer extends AbstractRingProducer
         checkOpen();
         // The tail has moved past the slot: the consumer must be able to step over it.
         data.putLongRelease(claim.recordOffset, headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
+        // A sleeping consumer may be stuck behind this slot with committed records after it.
+        consumerDoorbell.ring();
+    }
+
+    boolean hasRoom(final int alignedLength)
+    {
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final int toEnd = capacity - ((int)tail & mask);
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        return tail + padding + alignedLength <= lvHead() + capacity;
     }
 
     private int reserve(final int msgTypeId, final int recordLength, final int alignedLength)

@@ -3,6 +3,10 @@ package io.shmq.ring;
 import io.shmq.CorruptRecordException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RingKind;
+import io.shmq.wait.Awaitable;
+import io.shmq.wait.Doorbell;
+import io.shmq.wait.WaitCondition;
+import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
@@ -28,7 +32,7 @@ import static io.shmq.layout.RecordDescriptor.align;
  * <p>A message whose handler throws counts as consumed: the exception propagates after the head has moved past
  * it. Not thread-safe: one thread at a time.
  */
-public final class RingConsumer implements AutoCloseable
+public final class RingConsumer implements Awaitable, AutoCloseable
 {
     private static final int HEARTBEAT_READ_MASK = 63;
 
@@ -41,6 +45,9 @@ public final class RingConsumer implements AutoCloseable
     private final boolean clearsConsumed;
     private final String queue;
     private final RoleOwnership ownership;
+    private final Doorbell messageDoorbell;
+    private final Doorbell spaceDoorbell;
+    private final WaitCondition hasCommittedRecord = this::hasCommittedRecord;
     private long headPosition;
     private int readCalls;
     private boolean closed;
@@ -50,9 +57,10 @@ public final class RingConsumer implements AutoCloseable
      *
      * @param geometry the validated ring.
      * @param kind     the ring's kind (MPSC consumers clear what they consume).
+     * @param waiter   how to sleep for messages and to wake producers waiting for space.
      * @throws io.shmq.QueueOwnershipException when a live process is the consumer.
      */
-    public RingConsumer(final RingGeometry geometry, final RingKind kind)
+    public RingConsumer(final RingGeometry geometry, final RingKind kind, final Waiter waiter)
     {
         this.header = geometry.header();
         this.data = geometry.data();
@@ -64,6 +72,12 @@ public final class RingConsumer implements AutoCloseable
         this.queue = geometry.queue();
         this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET, "consumer", queue);
         ownership.acquire();
+        messageDoorbell = new Doorbell(header, QueueHeaderDescriptor.CONSUMER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.CONSUMER_FUTEX_OFFSET, waiter);
+        spaceDoorbell = new Doorbell(header, QueueHeaderDescriptor.PRODUCER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.PRODUCER_FUTEX_OFFSET, waiter);
+        // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
+        messageDoorbell.resetWaiters();
 
         headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
         if (clearsConsumed)
@@ -197,6 +211,27 @@ public final class RingConsumer implements AutoCloseable
     }
 
     /**
+     * Sleeps until a record is committed at the head, a producer's wake-up, or the timeout: the blocking wait of
+     * an idle consumer (see {@link io.shmq.wait.DoorbellIdleStrategy}). Spurious returns are possible.
+     *
+     * @param timeoutNanos the longest sleep.
+     * @return true when a record is ready to read.
+     */
+    public boolean awaitMessages(final long timeoutNanos)
+    {
+        checkOpen();
+        return messageDoorbell.await(hasCommittedRecord, timeoutNanos);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean await(final long timeoutNanos)
+    {
+        return awaitMessages(timeoutNanos);
+    }
+
+    /**
      * Position of the next record this consumer will read; everything before it is released.
      *
      * @return the head position.
@@ -242,6 +277,12 @@ public final class RingConsumer implements AutoCloseable
             }
         }
         header.putLongRelease(HEAD_POSITION_OFFSET, to);
+        spaceDoorbell.ring();
+    }
+
+    private boolean hasCommittedRecord()
+    {
+        return (int)data.getLongAcquire((int)headPosition & mask) > 0;
     }
 
     private void checkRecord(

@@ -35,6 +35,17 @@ public interface RingProducer extends AutoCloseable
     boolean claim(int msgTypeId, int length, SlotClaim claim);
 
     /**
+     * Sleeps until a message of {@code length} bytes would fit, a wake-up from the consumer, or the timeout; for a
+     * producer that found the ring full and has nothing better to do. Spurious returns are possible: retry the
+     * offer or claim.
+     *
+     * @param length       payload length that must fit.
+     * @param timeoutNanos the longest sleep.
+     * @return true when the message fits now.
+     */
+    boolean awaitSpace(int length, long timeoutNanos);
+
+    /**
      * The largest payload this ring accepts.
      *
      * @return the maximum message length in bytes.

@@ -1,6 +1,7 @@
 package io.shmq.ring;
 
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
@@ -33,11 +34,12 @@ public final class SpscRingProducer extends AbstractRingProducer
      * Attaches as the SPSC producer, replacing a dead one.
      *
      * @param geometry the validated ring.
+     * @param waiter   how to wake a sleeping consumer and to sleep while the ring is full.
      * @throws io.shmq.QueueOwnershipException when a live process is the producer.
      */
-    public SpscRingProducer(final RingGeometry geometry)
+    public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
-        super(geometry);
+        super(geometry, waiter);
         ownership = new RoleOwnership(header, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET, "producer", queue);
         ownership.acquire();
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
@@ -169,6 +171,15 @@ public final class SpscRingProducer extends AbstractRingProducer
         data.putLongRelease(recordOffset, headerWord);
         tailPosition += alignedLength;
         soTail(tailPosition);
+        consumerDoorbell.ring();
+    }
+
+    boolean hasRoom(final int alignedLength)
+    {
+        final long tail = tailPosition;
+        final int toEnd = capacity - ((int)tail & mask);
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        return tail + padding + alignedLength < lvHead() + capacity;
     }
 
     private IllegalStateException pendingClaim()
