@@ -49,6 +49,31 @@ public final class ProcessIdentity
     }
 
     /**
+     * The effective uid of this process, from {@code /proc/self/status} ({@code /proc/self}'s owner is root for a
+     * process that changed its uid, so it cannot be used).
+     *
+     * @return the effective uid.
+     */
+    public static int effectiveUid()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII))
+            {
+                if (line.startsWith("Uid:"))
+                {
+                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalStateException("cannot read this process's uid from /proc/self/status: " + ex, ex);
+        }
+        throw new IllegalStateException("no Uid line in /proc/self/status");
+    }
+
+    /**
      * The identity packed in an owner token.
      *
      * @param token a non-zero token from {@link #token()}.

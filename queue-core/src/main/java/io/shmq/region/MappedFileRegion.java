@@ -187,7 +187,7 @@ public final class MappedFileRegion implements Region
         if (!allowForeignOwner)
         {
             final int fileUid = uidOf(path);
-            final int myUid = uidOf(Path.of("/proc/self"));
+            final int myUid = ProcessIdentity.effectiveUid();
             if (fileUid != myUid)
             {
                 throw new InvalidQueueException(path + " is owned by uid " + fileUid + ", expected uid " + myUid +

@@ -37,7 +37,10 @@ public final class ChildJvm implements AutoCloseable
      */
     public static ChildJvm start(final Class<?> mainClass, final String... args)
     {
-        return start(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")), mainClass, args);
+        final List<String> options = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
+        // queue-native's JNA calls: without it Java 22+ warns about restricted methods.
+        options.add("--enable-native-access=ALL-UNNAMED");
+        return start(options, mainClass, args);
     }
 
     /**
@@ -50,12 +53,32 @@ public final class ChildJvm implements AutoCloseable
      */
     public static ChildJvm start(final List<String> jvmOptions, final Class<?> mainClass, final String... args)
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), jvmOptions, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} under a command prefix (e.g. {@code setpriv} to run as another user).
+     *
+     * @param prefix     words before the java executable.
+     * @param jvmOptions options before the class name.
+     * @param classPath  the class path.
+     * @param mainClass  a class with a {@code main}.
+     * @param args       its arguments.
+     * @return the running child.
+     */
+    public static ChildJvm start(
+        final List<String> prefix,
+        final List<String> jvmOptions,
+        final String classPath,
+        final Class<?> mainClass,
+        final String... args)
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Xmx256m");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
         try

@@ -1,0 +1,130 @@
+package io.shmq.nativeio;
+
+import io.shmq.wait.Waiter;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * A {@link Waiter} on Linux futexes: a sleeper blocks in {@code FUTEX_WAIT} on the word in shared memory (the
+ * shared, not {@code _PRIVATE}, operation, so it works across processes and on any mapping: tmpfs file or SysV
+ * segment) and a waker's {@code FUTEX_WAKE} makes it runnable within microseconds.
+ *
+ * <p>Memory ordering without a fence on the producers' path: every process that loads this class registers for
+ * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)}, and a sleeper issues that barrier after announcing itself,
+ * before it re-checks the ring. The barrier makes every running registered thread pass a full fence, which pairs
+ * with a waker's plain store-then-load (the asymmetric Dekker pattern). When the kernel refuses membarrier, wakers
+ * fence instead ({@link #wakerNeedsFence()}).
+ *
+ * <p>Found by {@link io.shmq.wait.Waiters#platformDefault()} through {@code META-INF/services}.
+ */
+public final class FutexWaiter implements Waiter
+{
+    private static final boolean MEMBARRIER = registerMembarrier();
+
+    private final ThreadLocal<UnsafeBuffer> timespec =
+        ThreadLocal.withInitial(() -> new UnsafeBuffer(ByteBuffer.allocateDirect(16)));
+
+    /**
+     * The futex waiter; loads the C library binding on first use.
+     */
+    public FutexWaiter()
+    {
+    }
+
+    /**
+     * Whether this process uses membarrier (so producers need no fence).
+     *
+     * @return true when {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED} is registered.
+     */
+    public static boolean usesMembarrier()
+    {
+        return MEMBARRIER;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean wakesAcrossProcesses()
+    {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean wakerNeedsFence()
+    {
+        return !MEMBARRIER;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void barrierBeforeRecheck()
+    {
+        VarHandle.fullFence();
+        if (MEMBARRIER)
+        {
+            LibC.syscall(LibC.SYS_MEMBARRIER, LibC.MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void await(final AtomicBuffer buffer, final int offset, final int expected, final long timeoutNanos)
+    {
+        final long address = address(buffer, offset);
+        final UnsafeBuffer time = timespec.get();
+        final long nanos = Math.max(0, timeoutNanos);
+        time.putLong(0, nanos / 1_000_000_000L);
+        time.putLong(8, nanos % 1_000_000_000L);
+        // EAGAIN (word already moved), ETIMEDOUT and EINTR all mean "go and re-check": nothing to report.
+        LibC.syscall(LibC.SYS_FUTEX, address, LibC.FUTEX_WAIT, expected & 0xFFFF_FFFFL, time.addressOffset(), 0, 0);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void wakeAll(final AtomicBuffer buffer, final int offset)
+    {
+        LibC.syscall(LibC.SYS_FUTEX, address(buffer, offset), LibC.FUTEX_WAKE, Integer.MAX_VALUE, 0, 0, 0);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "FutexWaiter(" + (MEMBARRIER ? "membarrier" : "fenced wakers") + ")";
+    }
+
+    private static long address(final AtomicBuffer buffer, final int offset)
+    {
+        if (buffer.byteArray() != null)
+        {
+            throw new IllegalArgumentException("a futex word must live in off-heap shared memory, not a Java array");
+        }
+        final long address = buffer.addressOffset() + offset;
+        if ((address & 3) != 0)
+        {
+            throw new IllegalArgumentException("a futex word must be 4-byte aligned: address 0x" +
+                Long.toHexString(address));
+        }
+        return address;
+    }
+
+    private static boolean registerMembarrier()
+    {
+        final long supported = LibC.syscall(LibC.SYS_MEMBARRIER, LibC.MEMBARRIER_CMD_QUERY, 0, 0, 0, 0, 0);
+        if (supported < 0 || (supported & LibC.MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0 ||
+            (supported & LibC.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0)
+        {
+            return false;
+        }
+        return LibC.syscall(LibC.SYS_MEMBARRIER, LibC.MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0, 0, 0, 0) == 0;
+    }
+}
