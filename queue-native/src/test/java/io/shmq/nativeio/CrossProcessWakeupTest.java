@@ -113,6 +113,41 @@ class CrossProcessWakeupTest
     }
 
     @Test
+    @Timeout(120)
+    void producerSleepingOnAFullRingIsWokenByTheConsumer()
+    {
+        final int messages = 5_000;
+        try (ShmQueue queue = ShmQueue.create("full", WakeupChildProcess.CONFIG.withDirectory(shm.path()));
+             ChildJvm slow = ChildJvm.start(WakeupChildProcess.class, "slow", shm.path().toString(), "full",
+                 Integer.toString(messages)))
+        {
+            slow.awaitOutput("READY", 30);
+            final RingProducer producer = queue.producer();
+            final int length = 4000;
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[length]);
+            long sleeps = 0;
+            long slowest = 0;
+            for (long i = 0; i < messages; i++)
+            {
+                payload.putLong(0, i);
+                final long start = System.nanoTime();
+                while (!producer.offer(1, payload, 0, length))
+                {
+                    sleeps++;
+                    producer.awaitSpace(length, SLEEP_NANOS);
+                }
+                slowest = Math.max(slowest, System.nanoTime() - start);
+                assertTrue(slowest < LOST_WAKEUP_NANOS, "message " + i + " waited " + slowest / 1_000_000 +
+                    " ms for room: a lost wake-up");
+            }
+            assertTrue(slow.awaitSuccess(60).contains("READ " + messages));
+            System.out.printf("full-ring producer: %d messages, slept %d times, longest wait %d us%n", messages,
+                sleeps, slowest / 1000);
+            assertTrue(sleeps > messages / 2, "the producer slept on the full ring: the futex path was tested");
+        }
+    }
+
+    @Test
     @Timeout(60)
     void idleConsumerUsesAlmostNoCpuAndStillWakes() throws Exception
     {

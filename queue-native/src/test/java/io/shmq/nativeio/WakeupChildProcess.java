@@ -46,6 +46,10 @@ public final class WakeupChildProcess
         {
             echo(args[1], args[2], args[3], Long.parseLong(args[4]));
         }
+        else if ("slow".equals(args[0]))
+        {
+            slow(args[1], args[2], Long.parseLong(args[3]));
+        }
         else
         {
             idle(args[1], args[2]);
@@ -83,6 +87,36 @@ public final class WakeupChildProcess
                 }
             }
             System.out.println("ECHOED " + received[0] + " SLEPT " + sleeps);
+        }
+    }
+
+    /**
+     * Reads {@code count} sequence-numbered messages, pausing between reads so the producer keeps finding the
+     * ring full; prints {@code READ n} when done.
+     */
+    private static void slow(final String where, final String name, final long count)
+    {
+        try (ShmQueue queue = open(where, name))
+        {
+            final RingConsumer consumer = queue.consumer();
+            final long[] next = new long[1];
+            System.out.println("READY");
+            while (next[0] < count)
+            {
+                if (consumer.read((t, b, i, l) ->
+                {
+                    if (b.getLong(i) != next[0])
+                    {
+                        throw new IllegalStateException("expected " + next[0] + ", got " + b.getLong(i));
+                    }
+                    next[0]++;
+                }, 1) == 0)
+                {
+                    consumer.awaitMessages(SLEEP_NANOS);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            System.out.println("READ " + next[0]);
         }
     }
 
