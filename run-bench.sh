@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds queue-bench and runs shmq beside its peers (Agrona, Aeron IPC, Chronicle Queue, Unix domain and TCP
+# sockets, the cache-line floor and the memcpy ceiling), each side in its own JVM.
+#   ./run-bench.sh --quick          about 3 minutes, one round, smoke check
+#   ./run-bench.sh                  about 10 minutes, three interleaved rounds
+# Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --results DIR (default results/<mode>-<time>).
+# As root it reserves the 2 MiB huge pages the huge-page runs need and gives them back.
+set -euo pipefail
+cd "$(dirname "$0")"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+if ! mvn -B -Dstyle.color=never -pl queue-bench -am package -DskipTests >"$log" 2>&1; then
+    cat "$log"
+    echo "build failed" >&2
+    exit 1
+fi
+java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    -cp queue-bench/target/benchmarks.jar io.shmq.bench.harness.BenchmarkRunner "$@"
