@@ -2,6 +2,7 @@ package io.shmq.ring;
 
 import io.shmq.CorruptRecordException;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RecordDescriptor;
 import io.shmq.layout.RingKind;
 import io.shmq.wait.Awaitable;
 import io.shmq.wait.Doorbell;
@@ -25,7 +26,7 @@ import static io.shmq.layout.RecordDescriptor.align;
  *
  * <p>Records are found by their header words (acquire), so an empty poll touches one cache line the producer
  * writes and nothing else. The head is published once per read batch. On an MPSC ring the consumer zeroes the
- * bytes it consumed before publishing the head (producers race on the tail, so none can clear ahead): first it
+ * record-start words (each multiple of the alignment) it consumed before publishing the head (producers race on the tail, so none can clear ahead): first it
  * records the consumed position, so a successor of a consumer that died while zeroing finishes the job instead of
  * mistaking zeroed records for an empty ring.
  *
@@ -267,13 +268,24 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         if (clearsConsumed)
         {
             header.putLongRelease(CONSUMED_POSITION_OFFSET, to);
-            final int fromOffset = (int)from & mask;
-            final int length = (int)(to - from);
-            final int firstPart = Math.min(length, capacity - fromOffset);
-            data.setMemory(fromOffset, firstPart, (byte)0);
-            if (firstPart < length)
+            if (alignment == RecordDescriptor.MIN_ALIGNMENT)
             {
-                data.setMemory(0, length - firstPart, (byte)0);
+                final int fromOffset = (int)from & mask;
+                final int length = (int)(to - from);
+                final int firstPart = Math.min(length, capacity - fromOffset);
+                data.setMemory(fromOffset, firstPart, (byte)0);
+                if (firstPart < length)
+                {
+                    data.setMemory(0, length - firstPart, (byte)0);
+                }
+            }
+            else
+            {
+                // Only words where a record can start are ever read as headers: one store per alignment unit.
+                for (long position = from; position < to; position += alignment)
+                {
+                    data.putLong((int)position & mask, 0L);
+                }
             }
         }
         header.putLongRelease(HEAD_POSITION_OFFSET, to);

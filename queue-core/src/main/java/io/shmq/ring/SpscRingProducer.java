@@ -14,10 +14,14 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
 /**
  * The one producer of an SPSC ring.
  *
- * <p>Freshness without clearing on the consumer's side: before it commits a record, the producer zeroes the header
- * word where the <em>next</em> record will start, so the consumer can never read a stale header left by an earlier
- * lap. That slot must be free, so a record is accepted only if its end stays strictly before {@code head +
- * capacity}: the ring holds at most {@code capacity - alignment} bytes of records.
+ * <p>Freshness without clearing on the consumer's side: every word where a record could start (each multiple of the
+ * alignment) between the tail and {@code clearedTo} reads zero. Before it commits a record, the producer makes sure
+ * the word where the <em>next</em> record will start is in that range, zeroing a whole chunk of such words ahead at
+ * once, so the consumer can never read a stale header left by an earlier lap. Clearing a chunk ahead, rather than
+ * the one next header at each commit, keeps the producer out of the cache line the consumer is polling: one
+ * coherence transfer per message instead of two. The next header's slot must be free, so a record is accepted only
+ * if its end stays strictly before {@code head + capacity}: the ring holds at most {@code capacity - alignment}
+ * bytes of records.
  *
  * <p>The consumer finds records by their header words, never by the tail; the tail is published (release) after
  * each commit for tools and for a successor after a crash. The head is read only when the cached limit says the
@@ -25,8 +29,13 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  */
 public final class SpscRingProducer extends AbstractRingProducer
 {
+    /** Bytes of record-start words zeroed ahead of the tail at a time. */
+    private static final int CLEAR_AHEAD_BYTES = 4096;
+
     private final RoleOwnership ownership;
     private long tailPosition;
+    /** Every record-start word from the tail up to here reads zero. */
+    private long clearedTo;
     private long cachedHeadLimit;
     private boolean claimPending;
 
@@ -45,6 +54,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
         tailPosition = Math.max(lvTail(), lvHead());
+        clearedTo = tailPosition;
         cachedHeadLimit = lvHead() + capacity;
     }
 
@@ -124,8 +134,10 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     void abortClaim(final SlotClaim claim)
     {
-        // Nothing was published for the record itself: its header is still zero and the tail has not moved.
+        // Nothing was published: the record's header is still zero and the tail has not moved. But the caller may
+        // have written payload over record-start words past the tail: clear them again before they are trusted.
         claimPending = false;
+        clearedTo = tailPosition;
     }
 
     /**
@@ -151,23 +163,40 @@ public final class SpscRingProducer extends AbstractRingProducer
             }
         }
 
+        // The header after this record (and, after padding, the one at offset 0) must read "empty" until written.
+        if (end + alignment > clearedTo)
+        {
+            clearAhead(end + alignment);
+        }
+
         if (padding == 0)
         {
             return tailOffset;
         }
 
-        // The consumer jumps to offset 0 after the padding: that header must read "empty" until this record commits.
-        data.putLong(0, 0L);
         data.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
         tailPosition = tail + padding;
         soTail(tailPosition);
         return 0;
     }
 
+    /**
+     * Zeroes the record-start words from {@code clearedTo} to at least {@code needed}, a chunk at a time, never
+     * past the free space. The release store of the next commit orders these zeros before the record.
+     */
+    private void clearAhead(final long needed)
+    {
+        final long from = Math.max(clearedTo, tailPosition);
+        final long to = Math.min(cachedHeadLimit, Math.max(needed, from + CLEAR_AHEAD_BYTES));
+        for (long position = from; position < to; position += alignment)
+        {
+            data.putLong((int)position & mask, 0L);
+        }
+        clearedTo = to;
+    }
+
     private void publish(final int recordOffset, final int alignedLength, final long headerWord)
     {
-        // Clear ahead first: the release store below orders this zero before the record becomes visible.
-        data.putLong((recordOffset + alignedLength) & mask, 0L);
         data.putLongRelease(recordOffset, headerWord);
         tailPosition += alignedLength;
         soTail(tailPosition);

@@ -295,6 +295,31 @@ class RingSemanticsTest
 
     @ParameterizedTest
     @EnumSource(RingKind.class)
+    void payloadOfAnAbortedClaimNeverPosesAsAHeader(final RingKind kind)
+    {
+        final ShmQueue queue = queue(kind);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer();
+        final SlotClaim claim = new SlotClaim();
+
+        for (int round = 0; round < 30; round++)
+        {
+            // A payload full of words that look like committed 16-byte records, then thrown away.
+            assertTrue(producer.claim(1, 120, claim));
+            for (int i = 0; i + 8 <= 120; i += 8)
+            {
+                claim.buffer().putLong(claim.offset() + i, io.shmq.layout.RecordDescriptor.headerWord(5, 16));
+            }
+            claim.abort();
+            assertTrue(offer(producer, 2, round, 8));
+            final List<long[]> seen = drain(consumer);
+            assertEquals(1, seen.size(), "round " + round + ": only the real message");
+            assertEquals(2, seen.get(0)[0]);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
     void secondClaimBeforeCommitIsRefused(final RingKind kind)
     {
         final ShmQueue queue = queue(kind);
