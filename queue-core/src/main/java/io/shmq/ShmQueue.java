@@ -251,7 +251,7 @@ public final class ShmQueue implements AutoCloseable
     public synchronized RingConsumer consumer()
     {
         checkOpen();
-        final RingConsumer consumer = new RingConsumer(geometry, kind, waiter);
+        final RingConsumer consumer = new RingConsumer(geometry, waiter);
         endpoints.add(consumer);
         return consumer;
     }

@@ -14,14 +14,11 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
 /**
  * The one producer of an SPSC ring.
  *
- * <p>Freshness without clearing on the consumer's side: every word where a record could start (each multiple of the
- * alignment) between the tail and {@code clearedTo} reads zero. Before it commits a record, the producer makes sure
- * the word where the <em>next</em> record will start is in that range, zeroing a whole chunk of such words ahead at
- * once, so the consumer can never read a stale header left by an earlier lap. Clearing a chunk ahead, rather than
- * the one next header at each commit, keeps the producer out of the cache line the consumer is polling: one
- * coherence transfer per message instead of two. The next header's slot must be free, so a record is accepted only
- * if its end stays strictly before {@code head + capacity}: the ring holds at most {@code capacity - alignment}
- * bytes of records.
+ * <p>Freshness: the consumer zeroes the record-start words of what it consumed before it moves the head (see
+ * {@link RingConsumer}), so every word where a record can start in the free space reads zero and the consumer can
+ * never mistake a leftover of an earlier lap for a header. The producer writes into memory the consumer just held,
+ * one cache-line transfer per line, and the whole capacity is usable. An aborted claim zeroes those words in its
+ * slot again, since the caller may have written payload over them.
  *
  * <p>The consumer finds records by their header words, never by the tail; the tail is published (release) after
  * each commit for tools and for a successor after a crash. The head is read only when the cached limit says the
@@ -29,13 +26,8 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  */
 public final class SpscRingProducer extends AbstractRingProducer
 {
-    /** Bytes of record-start words zeroed ahead of the tail at a time. */
-    private static final int CLEAR_AHEAD_BYTES = 4096;
-
     private final RoleOwnership ownership;
     private long tailPosition;
-    /** Every record-start word from the tail up to here reads zero. */
-    private long clearedTo;
     private long cachedHeadLimit;
     private boolean claimPending;
 
@@ -54,7 +46,6 @@ public final class SpscRingProducer extends AbstractRingProducer
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
         tailPosition = Math.max(lvTail(), lvHead());
-        clearedTo = tailPosition;
         cachedHeadLimit = lvHead() + capacity;
     }
 
@@ -134,10 +125,13 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     void abortClaim(final SlotClaim claim)
     {
-        // Nothing was published: the record's header is still zero and the tail has not moved. But the caller may
-        // have written payload over record-start words past the tail: clear them again before they are trusted.
+        // Nothing was published and the tail has not moved, but the caller may have written payload over words
+        // where a later, shorter record's successor will start: zero them again.
         claimPending = false;
-        clearedTo = tailPosition;
+        for (int offset = claim.recordOffset; offset < claim.recordOffset + claim.alignedLength; offset += alignment)
+        {
+            data.putLong(offset, 0L);
+        }
     }
 
     /**
@@ -154,19 +148,13 @@ public final class SpscRingProducer extends AbstractRingProducer
         final int padding = alignedLength > toEnd ? toEnd : 0;
         final long end = tail + padding + alignedLength;
 
-        if (end >= cachedHeadLimit)
+        if (end > cachedHeadLimit)
         {
             cachedHeadLimit = lvHead() + capacity;
-            if (end >= cachedHeadLimit)
+            if (end > cachedHeadLimit)
             {
                 return -1;
             }
-        }
-
-        // The header after this record (and, after padding, the one at offset 0) must read "empty" until written.
-        if (end + alignment > clearedTo)
-        {
-            clearAhead(end + alignment);
         }
 
         if (padding == 0)
@@ -178,21 +166,6 @@ public final class SpscRingProducer extends AbstractRingProducer
         tailPosition = tail + padding;
         soTail(tailPosition);
         return 0;
-    }
-
-    /**
-     * Zeroes the record-start words from {@code clearedTo} to at least {@code needed}, a chunk at a time, never
-     * past the free space. The release store of the next commit orders these zeros before the record.
-     */
-    private void clearAhead(final long needed)
-    {
-        final long from = Math.max(clearedTo, tailPosition);
-        final long to = Math.min(cachedHeadLimit, Math.max(needed, from + CLEAR_AHEAD_BYTES));
-        for (long position = from; position < to; position += alignment)
-        {
-            data.putLong((int)position & mask, 0L);
-        }
-        clearedTo = to;
     }
 
     private void publish(final int recordOffset, final int alignedLength, final long headerWord)
@@ -208,7 +181,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         final long tail = tailPosition;
         final int toEnd = capacity - ((int)tail & mask);
         final int padding = alignedLength > toEnd ? toEnd : 0;
-        return tail + padding + alignedLength < lvHead() + capacity;
+        return tail + padding + alignedLength <= lvHead() + capacity;
     }
 
     private IllegalStateException pendingClaim()

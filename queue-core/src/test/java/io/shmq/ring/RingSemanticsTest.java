@@ -50,10 +50,10 @@ class RingSemanticsTest
         return queue;
     }
 
-    /** Bytes of records a ring of this kind can hold at once (SPSC keeps one aligned slot clear ahead). */
+    /** Bytes of records a ring can hold at once: all of it, for both kinds. */
     private static int usable(final RingKind kind)
     {
-        return kind == RingKind.SPSC ? CAPACITY - ALIGNMENT : CAPACITY;
+        return CAPACITY;
     }
 
     private boolean offer(final RingProducer producer, final int type, final long value, final int length)
