@@ -98,7 +98,7 @@ public class RingOperationsBenchmark
     public int shmqOfferRead()
     {
         producer.offer(TYPE, payload, 0, size);
-        return consumer.read(handler, 1);
+        return readOne();
     }
 
     /**
@@ -112,7 +112,7 @@ public class RingOperationsBenchmark
         producer.claim(TYPE, size, claim);
         claim.buffer().putLong(claim.offset(), size);
         claim.commit();
-        return consumer.read(handler, 1);
+        return readOne();
     }
 
     /**
@@ -124,7 +124,7 @@ public class RingOperationsBenchmark
     public int agronaWriteRead()
     {
         agrona.write(TYPE, payload, 0, size);
-        return agrona.read(handler, 1);
+        return agronaReadOne();
     }
 
     /**
@@ -138,7 +138,23 @@ public class RingOperationsBenchmark
         final int index = agrona.tryClaim(TYPE, size);
         agrona.buffer().putLong(index, size);
         agrona.commit(index);
-        return agrona.read(handler, 1);
+        return agronaReadOne();
+    }
+
+    private int readOne()
+    {
+        final int read = consumer.read(handler, 1);
+        return read != 0 ? read : consumer.read(handler, 1);
+    }
+
+    /**
+     * Agrona's read stops at the end of the buffer: after a padding record it may return 0 with the message still
+     * waiting at the start, so read again (or the ring would fill up by one message per lap).
+     */
+    private int agronaReadOne()
+    {
+        final int read = agrona.read(handler, 1);
+        return read != 0 ? read : agrona.read(handler, 1);
     }
 
     /**

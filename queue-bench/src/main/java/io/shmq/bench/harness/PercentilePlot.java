@@ -25,7 +25,8 @@ final class PercentilePlot
     private static final int RIGHT = 330;
     private static final int TOP = 60;
     private static final int BOTTOM = 70;
-    private static final double MAX_NINES = 5; // 99.999 %
+    private static final int MAX_NINES = 5; // 99.999 %
+    private static final String[] NINES_LABELS = { "0%", "90%", "99%", "99.9%", "99.99%", "99.999%" };
     private static final Color[] COLORS = {
         new Color(0xD62728), new Color(0xFF7F0E), new Color(0x8C564B), new Color(0xE377C2), new Color(0x1F77B4),
         new Color(0x17BECF), new Color(0x2CA02C), new Color(0x9467BD), new Color(0x7F7F7F), new Color(0xBCBD22),
@@ -65,12 +66,11 @@ final class PercentilePlot
         g.setStroke(new BasicStroke(1f));
         for (int nines = 0; nines <= MAX_NINES; nines++)
         {
-            final int x = LEFT + (int)(plotWidth * nines / MAX_NINES);
+            final int x = LEFT + plotWidth * nines / MAX_NINES;
             g.setColor(new Color(0xDDDDDD));
             g.drawLine(x, TOP, x, TOP + plotHeight);
             g.setColor(Color.BLACK);
-            final String label = nines == 0 ? "0%" : String.format("%s%%", new java.math.BigDecimal(
-                100 - 100 / Math.pow(10, nines)).stripTrailingZeros().toPlainString());
+            final String label = NINES_LABELS[nines];
             g.drawString(label, x - 15, TOP + plotHeight + 20);
         }
         for (double decade = lowDecade; decade <= highDecade; decade++)
