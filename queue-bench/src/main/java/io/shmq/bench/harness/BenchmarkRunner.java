@@ -8,7 +8,6 @@ import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -528,25 +524,5 @@ public final class BenchmarkRunner
             flags.add("--sun-misc-unsafe-memory-access=allow");
         }
         return flags;
-    }
-
-    static String format(final double value)
-    {
-        return String.format(Locale.ROOT, "%.1f", value);
-    }
-
-    static void writeTo(final Path file, final String text) throws IOException
-    {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-    }
-
-    static PrintStream out()
-    {
-        return System.out;
-    }
-
-    static Map<String, Histogram> newOrderedMap()
-    {
-        return new LinkedHashMap<>();
     }
 }

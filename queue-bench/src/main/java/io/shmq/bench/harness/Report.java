@@ -2,7 +2,6 @@ package io.shmq.bench.harness;
 
 import org.HdrHistogram.Histogram;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -366,12 +365,5 @@ final class Report
         {
             return "unknown CPU";
         }
-    }
-
-    static String capture(final Histogram histogram)
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        histogram.outputPercentileDistribution(new PrintStream(bytes, true, StandardCharsets.UTF_8), 1000.0);
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
