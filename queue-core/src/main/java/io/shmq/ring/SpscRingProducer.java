@@ -47,6 +47,12 @@ public final class SpscRingProducer extends AbstractRingProducer
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
         tailPosition = Math.max(lvTail(), lvHead());
         cachedHeadLimit = lvHead() + capacity;
+        // A predecessor that died holding a claim may have written payload over record-start words in the free
+        // space: zero them all once (the free space is ours alone), as the consumer's clearing would have left them.
+        for (long position = tailPosition; position < cachedHeadLimit; position += alignment)
+        {
+            data.putLong((int)position & mask, 0L);
+        }
     }
 
     /**

@@ -318,6 +318,31 @@ class RingSemanticsTest
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void spscProducerReplacingOneThatDiedHoldingAClaimIgnoresItsPayload()
+    {
+        final ShmQueue queue = queue(RingKind.SPSC);
+        final RingConsumer consumer = queue.consumer();
+        final RingProducer first = queue.producer();
+        assertTrue(offer(first, 1, 0, 8));
+        assertEquals(1, drain(consumer).size());
+
+        final SlotClaim claim = new SlotClaim();
+        assertTrue(first.claim(1, 120, claim));
+        for (int i = 0; i + 8 <= 120; i += 8)
+        {
+            claim.buffer().putLong(claim.offset() + i, io.shmq.layout.RecordDescriptor.headerWord(5, 16));
+        }
+        // The producer "dies": its role is given up without commit or abort.
+        first.close();
+
+        final RingProducer second = queue.producer();
+        assertTrue(offer(second, 2, 1, 8));
+        final List<long[]> seen = drain(consumer);
+        assertEquals(1, seen.size(), "only the successor's message, none of the dead claim's payload");
+        assertEquals(2, seen.get(0)[0]);
+    }
+
     @ParameterizedTest
     @EnumSource(RingKind.class)
     void secondClaimBeforeCommitIsRefused(final RingKind kind)
