@@ -4,6 +4,7 @@
 #   ./run-bench.sh --quick          about 3 minutes, one round, smoke check
 #   ./run-bench.sh                  about 10 minutes, three interleaved rounds
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --results DIR (default results/<mode>-<time>).
+# Exit status: 0 all runs measured; 2 a peer's run failed; 3 a shmq run failed (see 'Failed runs' in the report).
 # As root it reserves the 2 MiB huge pages the huge-page runs need and gives them back.
 set -euo pipefail
 cd "$(dirname "$0")"

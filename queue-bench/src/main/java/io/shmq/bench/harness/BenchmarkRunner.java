@@ -100,7 +100,17 @@ public final class BenchmarkRunner
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(results);
-        new BenchmarkRunner(quick, rounds, systems, results).run();
+        final BenchmarkRunner runner = new BenchmarkRunner(quick, rounds, systems, results);
+        runner.run();
+        final long failed = runner.runs.stream().filter(r -> r.error() != null).count();
+        final long shmqFailed = runner.runs.stream().filter(r -> r.error() != null && r.system().isShmq()).count();
+        if (failed > 0)
+        {
+            // 3: a shmq run failed (a bug of ours); 2: only peers or floors failed (see the report).
+            System.err.println(failed + " run(s) failed, " + shmqFailed + " of them shmq's: see 'Failed runs' " +
+                "in the report");
+            System.exit(shmqFailed > 0 ? 3 : 2);
+        }
     }
 
     private void run() throws Exception
