@@ -50,6 +50,7 @@ public final class BenchmarkRunner
     private final String aeronDir;
     private final List<Run> runs = new ArrayList<>();
     private int channelCounter;
+    private long hugePagesAdded;
 
     /** One measured run: a scenario, a system, a round and what it measured. */
     record Run(String scenario, BenchSystem system, int round, double rate, Histogram histogram, String error)
@@ -119,7 +120,7 @@ public final class BenchmarkRunner
         // Interrupted (Ctrl-C, a CI timeout): still remove every file, segment and child this run made.
         final Thread cleanup = new Thread(this::removeLeftovers);
         Runtime.getRuntime().addShutdownHook(cleanup);
-        final long hugePagesAdded = systems.contains(BenchSystem.SHMQ_SPSC_HUGE) ? reserveHugePages() : 0;
+        hugePagesAdded = systems.contains(BenchSystem.SHMQ_SPSC_HUGE) ? reserveHugePages() : 0;
         final MediaDriver driver = systems.contains(BenchSystem.AERON_IPC) ? MediaDriver.launchEmbedded(
             new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
@@ -171,7 +172,7 @@ public final class BenchmarkRunner
             {
                 driver.close();
             }
-            releaseHugePages(hugePagesAdded);
+            releaseHugePages();
         }
         new Report(runs, rounds, quick, results, (System.nanoTime() - start) / 1e9).write();
         removeLeftovers();
@@ -202,6 +203,14 @@ public final class BenchmarkRunner
             }
         }
         Channels.deleteRecursively(Path.of(aeronDir));
+        try
+        {
+            releaseHugePages();
+        }
+        catch (final IOException ignore)
+        {
+            // Best effort on the way out.
+        }
     }
 
     private String nextChannel()
@@ -398,8 +407,10 @@ public final class BenchmarkRunner
         return HugePageStatus.of(page).total() - status.total();
     }
 
-    private static void releaseHugePages(final long added) throws IOException
+    private synchronized void releaseHugePages() throws IOException
     {
+        final long added = hugePagesAdded;
+        hugePagesAdded = 0;
         if (added > 0)
         {
             final long page = 2L << 20;
