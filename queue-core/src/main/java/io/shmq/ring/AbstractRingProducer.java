@@ -1,6 +1,5 @@
 package io.shmq.ring;
 
-import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
@@ -15,6 +14,7 @@ abstract class AbstractRingProducer implements RingProducer
     /** Payloads up to this length are copied as 8-byte words: a generic copy costs more than the copy itself. */
     static final int WORD_COPY_LIMIT = 64;
 
+    final RingGeometry geometry;
     final AtomicBuffer header;
     final AtomicBuffer data;
     final int capacity;
@@ -30,6 +30,7 @@ abstract class AbstractRingProducer implements RingProducer
 
     AbstractRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
+        this.geometry = geometry;
         this.header = geometry.header();
         this.data = geometry.data();
         this.capacity = geometry.capacity();
@@ -37,10 +38,8 @@ abstract class AbstractRingProducer implements RingProducer
         this.alignment = geometry.alignment();
         this.maxMessageLength = geometry.maxMessageLength();
         this.queue = geometry.queue();
-        this.consumerDoorbell = new Doorbell(header, QueueHeaderDescriptor.CONSUMER_WAITERS_OFFSET,
-            QueueHeaderDescriptor.CONSUMER_FUTEX_OFFSET, waiter);
-        this.spaceDoorbell = new Doorbell(header, QueueHeaderDescriptor.PRODUCER_WAITERS_OFFSET,
-            QueueHeaderDescriptor.PRODUCER_FUTEX_OFFSET, waiter);
+        this.consumerDoorbell = geometry.messageDoorbell(waiter);
+        this.spaceDoorbell = geometry.spaceDoorbell(waiter);
     }
 
     /**
@@ -65,6 +64,16 @@ abstract class AbstractRingProducer implements RingProducer
     public final int maxMessageLength()
     {
         return maxMessageLength;
+    }
+
+    /**
+     * Bytes of padding a record of {@code alignedLength} needs before it when the tail is at {@code tail}: the rest
+     * of the data area if the record would cross its end, else 0.
+     */
+    final int paddingBefore(final long tail, final int alignedLength)
+    {
+        final int toEnd = capacity - ((int)tail & mask);
+        return alignedLength > toEnd ? toEnd : 0;
     }
 
     abstract void commitClaim(SlotClaim claim);

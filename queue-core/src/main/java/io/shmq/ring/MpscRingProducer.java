@@ -103,9 +103,7 @@ public final class MpscRingProducer extends AbstractRingProducer
     boolean hasRoom(final int alignedLength)
     {
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
-        final int toEnd = capacity - ((int)tail & mask);
-        final int padding = alignedLength > toEnd ? toEnd : 0;
-        return tail + padding + alignedLength <= lvHead() + capacity;
+        return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
     }
 
     private int reserve(final int msgTypeId, final int recordLength, final int alignedLength)
@@ -117,8 +115,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         {
             tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
             tailOffset = (int)tail & mask;
-            final int toEnd = capacity - tailOffset;
-            padding = alignedLength > toEnd ? toEnd : 0;
+            padding = paddingBefore(tail, alignedLength);
             final long end = tail + padding + alignedLength;
             if (end > cachedHeadLimit)
             {

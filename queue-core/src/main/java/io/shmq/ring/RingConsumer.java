@@ -2,7 +2,6 @@ package io.shmq.ring;
 
 import io.shmq.CorruptRecordException;
 import io.shmq.layout.QueueHeaderDescriptor;
-import io.shmq.layout.RecordDescriptor;
 import io.shmq.wait.Awaitable;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.WaitCondition;
@@ -38,6 +37,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 {
     private static final int HEARTBEAT_READ_MASK = 63;
 
+    private final RingGeometry geometry;
     private final AtomicBuffer header;
     private final AtomicBuffer data;
     private final int capacity;
@@ -62,6 +62,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public RingConsumer(final RingGeometry geometry, final Waiter waiter)
     {
+        this.geometry = geometry;
         this.header = geometry.header();
         this.data = geometry.data();
         this.capacity = geometry.capacity();
@@ -71,10 +72,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.queue = geometry.queue();
         this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET, "consumer", queue);
         ownership.acquire();
-        messageDoorbell = new Doorbell(header, QueueHeaderDescriptor.CONSUMER_WAITERS_OFFSET,
-            QueueHeaderDescriptor.CONSUMER_FUTEX_OFFSET, waiter);
-        spaceDoorbell = new Doorbell(header, QueueHeaderDescriptor.PRODUCER_WAITERS_OFFSET,
-            QueueHeaderDescriptor.PRODUCER_FUTEX_OFFSET, waiter);
+        messageDoorbell = geometry.messageDoorbell(waiter);
+        spaceDoorbell = geometry.spaceDoorbell(waiter);
         // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
         messageDoorbell.resetWaiters();
 
@@ -262,25 +261,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private void release(final long from, final long to)
     {
         header.putLongRelease(CONSUMED_POSITION_OFFSET, to);
-        if (alignment == RecordDescriptor.MIN_ALIGNMENT)
-        {
-            final int fromOffset = (int)from & mask;
-            final int length = (int)(to - from);
-            final int firstPart = Math.min(length, capacity - fromOffset);
-            data.setMemory(fromOffset, firstPart, (byte)0);
-            if (firstPart < length)
-            {
-                data.setMemory(0, length - firstPart, (byte)0);
-            }
-        }
-        else
-        {
-            // Only words where a record can start are ever read as headers: one store per alignment unit.
-            for (long position = from; position < to; position += alignment)
-            {
-                data.putLong((int)position & mask, 0L);
-            }
-        }
+        geometry.clearRecordStarts(from, to);
         header.putLongRelease(HEAD_POSITION_OFFSET, to);
         spaceDoorbell.ring();
     }

@@ -2,6 +2,8 @@ package io.shmq.ring;
 
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RecordDescriptor;
+import io.shmq.wait.Doorbell;
+import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -98,6 +100,61 @@ public final class RingGeometry
     public int maxMessageLength()
     {
         return maxMessageLength;
+    }
+
+    /**
+     * Zeroes every record-start word (each multiple of the alignment) between two positions, wrapping at the end of
+     * the data area: afterwards no header can be read there. With 8-byte alignment every word is one, so the range
+     * is zeroed whole.
+     *
+     * @param fromPosition first position, a multiple of the alignment.
+     * @param toPosition   position after the last, at most {@code capacity} past {@code fromPosition}.
+     */
+    public void clearRecordStarts(final long fromPosition, final long toPosition)
+    {
+        final int mask = capacity - 1;
+        if (alignment == RecordDescriptor.MIN_ALIGNMENT)
+        {
+            final int fromOffset = (int)fromPosition & mask;
+            final int length = (int)(toPosition - fromPosition);
+            final int firstPart = Math.min(length, capacity - fromOffset);
+            data.setMemory(fromOffset, firstPart, (byte)0);
+            if (firstPart < length)
+            {
+                data.setMemory(0, length - firstPart, (byte)0);
+            }
+        }
+        else
+        {
+            for (long position = fromPosition; position < toPosition; position += alignment)
+            {
+                data.putLong((int)position & mask, 0L);
+            }
+        }
+    }
+
+    /**
+     * The doorbell a consumer sleeps on for messages and producers ring after each commit.
+     *
+     * @param waiter how to sleep and wake.
+     * @return a doorbell over the header's consumer wake-up line.
+     */
+    public Doorbell messageDoorbell(final Waiter waiter)
+    {
+        return new Doorbell(header, QueueHeaderDescriptor.CONSUMER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.CONSUMER_FUTEX_OFFSET, waiter);
+    }
+
+    /**
+     * The doorbell producers sleep on for space and the consumer rings after moving the head.
+     *
+     * @param waiter how to sleep and wake.
+     * @return a doorbell over the header's producer wake-up line.
+     */
+    public Doorbell spaceDoorbell(final Waiter waiter)
+    {
+        return new Doorbell(header, QueueHeaderDescriptor.PRODUCER_WAITERS_OFFSET,
+            QueueHeaderDescriptor.PRODUCER_FUTEX_OFFSET, waiter);
     }
 
     /**

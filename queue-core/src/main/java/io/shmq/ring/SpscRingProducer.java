@@ -49,10 +49,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         cachedHeadLimit = lvHead() + capacity;
         // A predecessor that died holding a claim may have written payload over record-start words in the free
         // space: zero them all once (the free space is ours alone), as the consumer's clearing would have left them.
-        for (long position = tailPosition; position < cachedHeadLimit; position += alignment)
-        {
-            data.putLong((int)position & mask, 0L);
-        }
+        geometry.clearRecordStarts(tailPosition, cachedHeadLimit);
     }
 
     /**
@@ -134,10 +131,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         // Nothing was published and the tail has not moved, but the caller may have written payload over words
         // where a later, shorter record's successor will start: zero them again.
         claimPending = false;
-        for (int offset = claim.recordOffset; offset < claim.recordOffset + claim.alignedLength; offset += alignment)
-        {
-            data.putLong(offset, 0L);
-        }
+        geometry.clearRecordStarts(claim.recordOffset, claim.recordOffset + claim.alignedLength);
     }
 
     /**
@@ -150,8 +144,7 @@ public final class SpscRingProducer extends AbstractRingProducer
     {
         final long tail = tailPosition;
         final int tailOffset = (int)tail & mask;
-        final int toEnd = capacity - tailOffset;
-        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final int padding = paddingBefore(tail, alignedLength);
         final long end = tail + padding + alignedLength;
 
         if (end > cachedHeadLimit)
@@ -185,9 +178,7 @@ public final class SpscRingProducer extends AbstractRingProducer
     boolean hasRoom(final int alignedLength)
     {
         final long tail = tailPosition;
-        final int toEnd = capacity - ((int)tail & mask);
-        final int padding = alignedLength > toEnd ? toEnd : 0;
-        return tail + padding + alignedLength <= lvHead() + capacity;
+        return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
     }
 
     private IllegalStateException pendingClaim()
