@@ -7,6 +7,7 @@ import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.nativeio.HugePageStatus;
 import io.shmq.nativeio.SegmentPages;
 import io.shmq.nativeio.SysVQueues;
+import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.wait.DoorbellIdleStrategy;
@@ -63,7 +64,7 @@ public final class WakeupReport
         final boolean quick = args.length > 0 && "--quick".equals(args[0]);
         final String prefix = "wakeup-report-" + ProcessHandle.current().pid();
         System.out.printf("# shmq queue-native report (%s, %d cores, Java %s, waiter %s)%n%n",
-            cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
             Waiters.platformDefault());
 
         final int samples = quick ? 1000 : 5000;
@@ -133,10 +134,10 @@ public final class WakeupReport
             {
                 awaitConsumer(ignored, child);
                 Thread.sleep(1000);
-                final long before = cpuTicks(child.pid());
+                final long before = ProcessIdentity.cpuTicks(child.pid());
                 final long start = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
-                final long ticks = cpuTicks(child.pid()) - before;
+                final long ticks = ProcessIdentity.cpuTicks(child.pid()) - before;
                 final double elapsed = (System.nanoTime() - start) / 1e9;
                 return String.format("| futex waiter, 100 spins + 10 yields, then sleep | %.2f%% of a core " +
                     "(%d ticks of 10 ms in %.1f s) |", ticks / 100.0 / elapsed * 100, ticks, elapsed);
@@ -154,7 +155,7 @@ public final class WakeupReport
     {
         final long pagesNeeded = SegmentPages.HUGE_2MB.roundUp(QueueHeaderDescriptor.HEADER_LENGTH + CAPACITY) /
             HUGE_PAGE;
-        final long added = reserveHugePages(pagesNeeded);
+        final long added = HugePageStatus.reserve(HUGE_PAGE, pagesNeeded);
         try
         {
             final List<Double> tmpfs = new ArrayList<>();
@@ -171,7 +172,7 @@ public final class WakeupReport
         }
         finally
         {
-            releaseHugePages(added);
+            HugePageStatus.release(HUGE_PAGE, added);
         }
     }
 
@@ -329,34 +330,6 @@ public final class WakeupReport
         }
     }
 
-    private static long reserveHugePages(final long needed) throws IOException
-    {
-        final HugePageStatus status = HugePageStatus.of(HUGE_PAGE);
-        if (status.available() >= needed)
-        {
-            return 0;
-        }
-        final long target = status.total() + needed - status.available();
-        Files.writeString(HugePageStatus.poolFile(HUGE_PAGE), Long.toString(target));
-        return HugePageStatus.of(HUGE_PAGE).total() - status.total();
-    }
-
-    private static void releaseHugePages(final long added) throws IOException
-    {
-        if (added > 0)
-        {
-            final long total = HugePageStatus.of(HUGE_PAGE).total();
-            Files.writeString(HugePageStatus.poolFile(HUGE_PAGE), Long.toString(total - added));
-        }
-    }
-
-    private static long cpuTicks(final long pid) throws IOException
-    {
-        final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
     private static double median(final List<Double> values)
     {
         final double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -372,19 +345,5 @@ public final class WakeupReport
         final double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
         final double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         return String.format("(%.1f-%.1f)", min / 1e6, max / 1e6);
-    }
-
-    private static String cpuModel()
-    {
-        try
-        {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                .filter(l -> l.startsWith("model name")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        }
-        catch (final IOException ex)
-        {
-            return "unknown CPU";
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.shmq.process;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -182,37 +181,49 @@ public final class ProcessIdentity
     }
 
     /**
+     * User plus system CPU time of a process, in clock ticks (fields 14 and 15 of {@code /proc/PID/stat}).
+     *
+     * @param pid a process id.
+     * @return its CPU ticks, or -1 when it is gone.
+     */
+    public static long cpuTicks(final long pid)
+    {
+        final String[] fields = statFieldsFromState(pid);
+        return fields == null ? -1 : Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /**
      * Field 22 (starttime) of {@code /proc/PID/stat}, or -1 when the process does not exist or is a zombie.
      */
     private static long readStartTime(final long pid)
+    {
+        final String[] fields = statFieldsFromState(pid);
+        // fields[0] is field 3 (state), so field 22 is fields[19].
+        if (fields == null || fields.length < 20 || "Z".equals(fields[0]) || "X".equals(fields[0]))
+        {
+            return -1;
+        }
+        return Long.parseLong(fields[19]);
+    }
+
+    /**
+     * The fields of {@code /proc/PID/stat} from field 3 (state) on, or null when the process is gone.
+     */
+    private static String[] statFieldsFromState(final long pid)
     {
         final String stat;
         try
         {
             stat = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat")), StandardCharsets.US_ASCII);
         }
-        catch (final NoSuchFileException ex)
-        {
-            return -1;
-        }
         catch (final IOException ex)
         {
-            // ESRCH surfaces as a plain IOException when the process exits while we read.
-            return -1;
+            // NoSuchFileException, or ESRCH when the process exits while we read.
+            return null;
         }
 
         // comm (field 2) is in parentheses and may hold spaces or ')': fields after it start at the last ')'.
         final int commEnd = stat.lastIndexOf(')');
-        if (commEnd < 0)
-        {
-            return -1;
-        }
-        final String[] fields = stat.substring(commEnd + 2).trim().split(" ");
-        // fields[0] is field 3 (state), so field 22 is fields[19].
-        if (fields.length < 20 || "Z".equals(fields[0]) || "X".equals(fields[0]))
-        {
-            return -1;
-        }
-        return Long.parseLong(fields[19]);
+        return commEnd < 0 ? null : stat.substring(commEnd + 2).trim().split(" ");
     }
 }

@@ -49,6 +49,41 @@ public final class HugePageStatus
     }
 
     /**
+     * Grows the pool so that {@code pages} pages of {@code pageSize} are available (root only); nothing if they
+     * already are. The kernel may grant fewer than asked: check {@link #available()} afterwards.
+     *
+     * @param pageSize 2 MiB or 1 GiB.
+     * @param pages    pages the caller needs available.
+     * @return how many pages this call added to the pool, to give back with {@link #release}.
+     * @throws IOException when the pool file cannot be written (not root).
+     */
+    public static long reserve(final long pageSize, final long pages) throws IOException
+    {
+        final HugePageStatus before = of(pageSize);
+        if (before.available() >= pages)
+        {
+            return 0;
+        }
+        Files.writeString(poolFile(pageSize), Long.toString(before.total() + pages - before.available()));
+        return of(pageSize).total() - before.total();
+    }
+
+    /**
+     * Shrinks the pool by what {@link #reserve} added.
+     *
+     * @param pageSize 2 MiB or 1 GiB.
+     * @param added    the value {@link #reserve} returned; nothing happens for 0.
+     * @throws IOException when the pool file cannot be written.
+     */
+    public static void release(final long pageSize, final long added) throws IOException
+    {
+        if (added > 0)
+        {
+            Files.writeString(poolFile(pageSize), Long.toString(Math.max(0, of(pageSize).total() - added)));
+        }
+    }
+
+    /**
      * Pages in the pool.
      *
      * @return {@code nr_hugepages}, or -1.

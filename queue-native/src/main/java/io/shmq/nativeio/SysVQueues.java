@@ -78,7 +78,7 @@ public final class SysVQueues
         }
         catch (final RuntimeException ex)
         {
-            reopenAndRemove(name);
+            delete(name);
             throw ex;
         }
     }
@@ -218,11 +218,6 @@ public final class SysVQueues
         {
             LibC.shmdt(address);
         }
-    }
-
-    private static void reopenAndRemove(final String name)
-    {
-        delete(name);
     }
 
     private static int mode(final QueueConfig config)

@@ -1,6 +1,7 @@
 package io.shmq.nativeio;
 
 import io.shmq.ShmQueue;
+import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.support.ChildJvm;
@@ -157,10 +158,10 @@ class CrossProcessWakeupTest
             child.awaitOutput("IDLE", 30);
             assertTrue(child.output().contains("FutexWaiter"), child.output());
             Thread.sleep(1000);
-            final long ticksBefore = cpuTicks(child.pid());
+            final long ticksBefore = ProcessIdentity.cpuTicks(child.pid());
             final long start = System.nanoTime();
             Thread.sleep(2000);
-            final long ticks = cpuTicks(child.pid()) - ticksBefore;
+            final long ticks = ProcessIdentity.cpuTicks(child.pid()) - ticksBefore;
             final double seconds = (System.nanoTime() - start) / 1e9;
             final double share = ticks / 100.0 / seconds;
             System.out.printf("idle consumer: %d CPU ticks in %.2f s = %.2f%% of a core%n", ticks, seconds,
@@ -173,15 +174,5 @@ class CrossProcessWakeupTest
             assertTrue(producer.offer(1, payload, 0, 8));
             child.awaitOutput("GOT 4242", 5);
         }
-    }
-
-    /**
-     * utime + stime of a process, in clock ticks (100 a second).
-     */
-    static long cpuTicks(final long pid) throws IOException
-    {
-        final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }

@@ -32,29 +32,23 @@ final class HugePageReservation implements AutoCloseable
      */
     static HugePageReservation ensure(final long pages)
     {
-        final HugePageStatus before = HugePageStatus.of(PAGE);
-        if (before.available() >= pages)
-        {
-            return new HugePageReservation(0);
-        }
-        final long missing = pages - before.available();
-        final long target = before.total() + missing;
+        long added = 0;
         try
         {
-            Files.writeString(POOL, Long.toString(target));
+            added = HugePageStatus.reserve(PAGE, pages);
         }
         catch (final IOException ex)
         {
             unavailable("cannot write " + POOL + " (" + ex + "): run as root or reserve " + pages +
                 " pages first");
         }
+        final HugePageReservation reservation = new HugePageReservation(added);
         final HugePageStatus after = HugePageStatus.of(PAGE);
-        final HugePageReservation reservation = new HugePageReservation(after.total() - before.total());
         if (after.available() < pages)
         {
             reservation.close();
-            unavailable("the kernel granted " + after.total() + " of " + target + " huge pages (memory too " +
-                "fragmented?)");
+            unavailable("the kernel granted only " + after.available() + " of " + pages + " huge pages (memory " +
+                "too fragmented?)");
         }
         return reservation;
     }
@@ -96,17 +90,13 @@ final class HugePageReservation implements AutoCloseable
     @Override
     public void close()
     {
-        if (added > 0)
+        try
         {
-            try
-            {
-                final long total = HugePageStatus.of(PAGE).total();
-                Files.writeString(POOL, Long.toString(Math.max(0, total - added)));
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException("cannot give back " + added + " huge pages: " + ex, ex);
-            }
+            HugePageStatus.release(PAGE, added);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot give back " + added + " huge pages: " + ex, ex);
         }
     }
 }

@@ -41,6 +41,7 @@ public final class BenchmarkRunner
     private static final int[] THROUGHPUT_SIZES = { 32, 256, 1024, 65536 };
     private static final int[] LATENCY_SIZES = { 32, 1024 };
     private static final int HUGE_PAGES_NEEDED = 16;
+    private static final long HUGE_PAGE = 2L << 20;
 
     private final boolean quick;
     private final int rounds;
@@ -386,36 +387,24 @@ public final class BenchmarkRunner
         }
     }
 
-    private static long reserveHugePages() throws IOException
+    private static long reserveHugePages()
     {
-        final long page = 2L << 20;
-        final HugePageStatus status = HugePageStatus.of(page);
-        if (status.available() >= HUGE_PAGES_NEEDED)
-        {
-            return 0;
-        }
         try
         {
-            Files.writeString(HugePageStatus.poolFile(page),
-                Long.toString(status.total() + HUGE_PAGES_NEEDED - status.available()));
+            return HugePageStatus.reserve(HUGE_PAGE, HUGE_PAGES_NEEDED);
         }
         catch (final IOException ex)
         {
             System.err.println("cannot reserve huge pages (" + ex.getMessage() + "): the huge-page runs will fail");
             return 0;
         }
-        return HugePageStatus.of(page).total() - status.total();
     }
 
     private synchronized void releaseHugePages() throws IOException
     {
         final long added = hugePagesAdded;
         hugePagesAdded = 0;
-        if (added > 0)
-        {
-            final long page = 2L << 20;
-            Files.writeString(HugePageStatus.poolFile(page), Long.toString(HugePageStatus.of(page).total() - added));
-        }
+        HugePageStatus.release(HUGE_PAGE, added);
     }
 
     /**

@@ -45,7 +45,7 @@ final class Report
         line("# shmq benchmark report (%s mode)", quick ? "quick" : "full");
         line("");
         line("%s; %s, %d cores; %s %s; kernel %s. %d round(s), systems interleaved in each round; %.0f s in all.",
-            LocalDate.now(), cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+            LocalDate.now(), io.shmq.bench.Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
             System.getProperty("java.version"), System.getProperty("os.version"), rounds, seconds);
         line("");
         line("Each side in its own JVM; sender/pinger pinned to CPU 0, receiver/ponger to CPU 1 (taskset), both " +
@@ -352,18 +352,5 @@ final class Report
     private void line(final String format, final Object... args)
     {
         md.append(args.length == 0 ? format : fmt(format, args)).append('\n');
-    }
-
-    private static String cpuModel()
-    {
-        try
-        {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        }
-        catch (final IOException ex)
-        {
-            return "unknown CPU";
-        }
     }
 }
