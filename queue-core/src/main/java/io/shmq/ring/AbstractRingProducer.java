@@ -3,7 +3,6 @@ package io.shmq.ring;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
@@ -11,12 +10,12 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 abstract class AbstractRingProducer implements RingProducer
 {
-    /** Payloads up to this length are copied as 8-byte words: a generic copy costs more than the copy itself. */
-    static final int WORD_COPY_LIMIT = 64;
-
     final RingGeometry geometry;
     final AtomicBuffer header;
     final AtomicBuffer data;
+    /** Unchecked access for the hot path (offsets computed here, see {@link RingMemory}). */
+    final RingMemory headerWords;
+    final RingMemory dataWords;
     final int capacity;
     final int mask;
     final int alignment;
@@ -33,6 +32,8 @@ abstract class AbstractRingProducer implements RingProducer
         this.geometry = geometry;
         this.header = geometry.header();
         this.data = geometry.data();
+        this.headerWords = geometry.headerWords;
+        this.dataWords = geometry.dataWords;
         this.capacity = geometry.capacity();
         this.mask = capacity - 1;
         this.alignment = geometry.alignment();
@@ -99,27 +100,6 @@ abstract class AbstractRingProducer implements RingProducer
         {
             throw new IllegalArgumentException(queue + ": message length " + length + " outside 0.." +
                 maxMessageLength + " (the queue's max message length)");
-        }
-    }
-
-    static void copyPayload(
-        final AtomicBuffer dst, final int dstIndex, final DirectBuffer src, final int srcIndex, final int length)
-    {
-        if (length <= WORD_COPY_LIMIT)
-        {
-            int i = 0;
-            for (; i + 8 <= length; i += 8)
-            {
-                dst.putLong(dstIndex + i, src.getLong(srcIndex + i));
-            }
-            for (; i < length; i++)
-            {
-                dst.putByte(dstIndex + i, src.getByte(srcIndex + i));
-            }
-        }
-        else
-        {
-            dst.putBytes(dstIndex, src, srcIndex, length);
         }
     }
 }

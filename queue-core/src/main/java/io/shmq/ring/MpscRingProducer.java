@@ -48,8 +48,8 @@ public final class MpscRingProducer extends AbstractRingProducer
         {
             return false;
         }
-        copyPayload(data, recordOffset + HEADER_LENGTH, src, index, length);
-        data.putLongRelease(recordOffset, headerWord(msgTypeId, recordLength));
+        dataWords.copyFrom(recordOffset + HEADER_LENGTH, src, index, length);
+        dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, recordLength));
         consumerDoorbell.ring();
         return true;
     }
@@ -87,7 +87,7 @@ public final class MpscRingProducer extends AbstractRingProducer
     void commitClaim(final SlotClaim claim)
     {
         checkOpen();
-        data.putLongRelease(claim.recordOffset, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        dataWords.putLongRelease(claim.recordOffset, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
         consumerDoorbell.ring();
     }
 
@@ -95,14 +95,14 @@ public final class MpscRingProducer extends AbstractRingProducer
     {
         checkOpen();
         // The tail has moved past the slot: the consumer must be able to step over it.
-        data.putLongRelease(claim.recordOffset, headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
+        dataWords.putLongRelease(claim.recordOffset, headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
         // A sleeping consumer may be stuck behind this slot with committed records after it.
         consumerDoorbell.ring();
     }
 
     boolean hasRoom(final int alignedLength)
     {
-        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
         return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
     }
 
@@ -113,7 +113,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         int padding;
         do
         {
-            tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+            tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
             tailOffset = (int)tail & mask;
             padding = paddingBefore(tail, alignedLength);
             final long end = tail + padding + alignedLength;
@@ -127,20 +127,20 @@ public final class MpscRingProducer extends AbstractRingProducer
                 }
             }
         }
-        while (!header.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail + padding + alignedLength));
+        while (!headerWords.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail + padding + alignedLength));
 
         int recordOffset = tailOffset;
         if (padding != 0)
         {
-            data.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
+            dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
             recordOffset = 0;
         }
-        data.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
+        dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
         return recordOffset;
     }
 
     private long lvHead()
     {
-        return header.getLongAcquire(HEAD_POSITION_OFFSET);
+        return headerWords.getLongAcquire(HEAD_POSITION_OFFSET);
     }
 }

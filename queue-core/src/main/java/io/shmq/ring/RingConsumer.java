@@ -40,6 +40,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private final RingGeometry geometry;
     private final AtomicBuffer header;
     private final AtomicBuffer data;
+    private final RingMemory headerWords;
+    private final RingMemory dataWords;
     private final int capacity;
     private final int mask;
     private final int alignment;
@@ -65,6 +67,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.geometry = geometry;
         this.header = geometry.header();
         this.data = geometry.data();
+        this.headerWords = geometry.headerWords;
+        this.dataWords = geometry.dataWords;
         this.capacity = geometry.capacity();
         this.mask = capacity - 1;
         this.alignment = geometry.alignment();
@@ -109,7 +113,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             {
                 final long position = head + bytes;
                 final int offset = (int)position & mask;
-                final long word = data.getLongAcquire(offset);
+                final long word = dataWords.getLongAcquire(offset);
                 final int recordLength = (int)word;
                 if (recordLength <= 0)
                 {
@@ -158,7 +162,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             while (messages < limit && position - releasedTo < capacity)
             {
                 final int offset = (int)position & mask;
-                final long word = data.getLongAcquire(offset);
+                final long word = dataWords.getLongAcquire(offset);
                 final int recordLength = (int)word;
                 if (recordLength <= 0)
                 {
@@ -260,15 +264,15 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private void release(final long from, final long to)
     {
-        header.putLongRelease(CONSUMED_POSITION_OFFSET, to);
+        headerWords.putLongRelease(CONSUMED_POSITION_OFFSET, to);
         geometry.clearRecordStarts(from, to);
-        header.putLongRelease(HEAD_POSITION_OFFSET, to);
+        headerWords.putLongRelease(HEAD_POSITION_OFFSET, to);
         spaceDoorbell.ring();
     }
 
     private boolean hasCommittedRecord()
     {
-        return (int)data.getLongAcquire((int)headPosition & mask) > 0;
+        return (int)dataWords.getLongAcquire((int)headPosition & mask) > 0;
     }
 
     private void checkRecord(

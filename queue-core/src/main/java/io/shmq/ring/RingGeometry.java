@@ -19,6 +19,10 @@ public final class RingGeometry
     private final int alignment;
     private final int maxMessageLength;
     private final String queue;
+    /** Unchecked access to the header, for the hot paths. */
+    final RingMemory headerWords;
+    /** Unchecked access to the data area, for the hot paths. */
+    final RingMemory dataWords;
 
     /**
      * A geometry over {@code region}, whose header must already be validated.
@@ -46,6 +50,8 @@ public final class RingGeometry
         }
         this.header = new UnsafeBuffer(region, 0, QueueHeaderDescriptor.HEADER_LENGTH);
         this.data = new UnsafeBuffer(region, QueueHeaderDescriptor.HEADER_LENGTH, capacity);
+        this.headerWords = new RingMemory(header);
+        this.dataWords = new RingMemory(data);
         this.capacity = capacity;
         this.alignment = alignment;
         this.maxMessageLength = maxMessageLength;
@@ -112,23 +118,30 @@ public final class RingGeometry
      */
     public void clearRecordStarts(final long fromPosition, final long toPosition)
     {
+        if (toPosition - fromPosition < 0 || toPosition - fromPosition > capacity)
+        {
+            // Positions read from a damaged header: refuse rather than write a wrong range (or loop for ages).
+            throw new io.shmq.CorruptRecordException(queue + ": cannot release positions " + fromPosition + ".." +
+                toPosition + ": not within one capacity (" + capacity + "); the header's positions are damaged",
+                fromPosition);
+        }
         final int mask = capacity - 1;
         if (alignment == RecordDescriptor.MIN_ALIGNMENT)
         {
             final int fromOffset = (int)fromPosition & mask;
             final int length = (int)(toPosition - fromPosition);
             final int firstPart = Math.min(length, capacity - fromOffset);
-            data.setMemory(fromOffset, firstPart, (byte)0);
+            dataWords.setMemory(fromOffset, firstPart, (byte)0);
             if (firstPart < length)
             {
-                data.setMemory(0, length - firstPart, (byte)0);
+                dataWords.setMemory(0, length - firstPart, (byte)0);
             }
         }
         else
         {
             for (long position = fromPosition; position < toPosition; position += alignment)
             {
-                data.putLong((int)position & mask, 0L);
+                dataWords.putLong((int)position & mask, 0L);
             }
         }
     }

@@ -70,7 +70,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         {
             return false;
         }
-        copyPayload(data, recordOffset + HEADER_LENGTH, src, index, length);
+        dataWords.copyFrom(recordOffset + HEADER_LENGTH, src, index, length);
         publish(recordOffset, alignedLength, headerWord(msgTypeId, recordLength));
         return true;
     }
@@ -161,7 +161,7 @@ public final class SpscRingProducer extends AbstractRingProducer
             return tailOffset;
         }
 
-        data.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
+        dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
         tailPosition = tail + padding;
         soTail(tailPosition);
         return 0;
@@ -169,7 +169,7 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private void publish(final int recordOffset, final int alignedLength, final long headerWord)
     {
-        data.putLongRelease(recordOffset, headerWord);
+        dataWords.putLongRelease(recordOffset, headerWord);
         tailPosition += alignedLength;
         soTail(tailPosition);
         consumerDoorbell.ring();
@@ -188,7 +188,7 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private long lvHead()
     {
-        return header.getLongAcquire(HEAD_POSITION_OFFSET);
+        return headerWords.getLongAcquire(HEAD_POSITION_OFFSET);
     }
 
     private long lvTail()
@@ -198,6 +198,6 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private void soTail(final long position)
     {
-        header.putLongRelease(TAIL_POSITION_OFFSET, position);
+        headerWords.putLongRelease(TAIL_POSITION_OFFSET, position);
     }
 }

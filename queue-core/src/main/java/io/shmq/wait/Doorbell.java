@@ -1,5 +1,6 @@
 package io.shmq.wait;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -29,6 +30,8 @@ public final class Doorbell
     private final int wordOffset;
     private final Waiter waiter;
     private final boolean fence;
+    private final Object waitersBase;
+    private final long waitersAddress;
 
     /**
      * A doorbell over two ints of a queue header.
@@ -45,6 +48,11 @@ public final class Doorbell
         this.wordOffset = wordOffset;
         this.waiter = waiter;
         this.fence = waiter.wakerNeedsFence();
+        header.boundsCheck(waitersOffset, Integer.BYTES);
+        header.boundsCheck(wordOffset, Integer.BYTES);
+        // ring() runs after every commit: read the count without a bounds check per call (checked just above).
+        this.waitersBase = header.byteArray();
+        this.waitersAddress = header.addressOffset() + waitersOffset;
     }
 
     /**
@@ -57,7 +65,7 @@ public final class Doorbell
         {
             VarHandle.fullFence();
         }
-        if (header.getIntVolatile(waitersOffset) != 0)
+        if (UnsafeApi.getIntVolatile(waitersBase, waitersAddress) != 0)
         {
             header.getAndAddInt(wordOffset, 1);
             waiter.wakeAll(header, wordOffset);
