@@ -5,6 +5,8 @@ import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RingKind;
 import io.shmq.support.ShmDirectory;
+import io.shmq.layout.QueueHeader;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ControlledMessageHandler.Action;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +115,44 @@ class RingSemanticsTest
         assertTrue(offer(producer, 1, 100, 56), "room for one after one was read");
         assertFalse(offer(producer, 1, 101, 56));
         assertEquals(accepted, drain(consumer).size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void deferredReleaseFreesTheSpaceAtTheNextCallAndNotBefore(final RingKind kind)
+    {
+        final ShmQueue queue = queue(kind);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer().deferRelease(true);
+        int accepted = 0;
+        while (offer(producer, 1, accepted, 56))
+        {
+            accepted++;
+        }
+        final QueueHeader header = queue.header();
+        final long head = header.headPosition();
+
+        assertEquals(1, consumer.read((t, b, i, l) -> { }, 1));
+        assertEquals(head + ALIGNMENT, consumer.headPosition(), "the consumer moved on");
+        assertEquals(head, header.headPosition(), "but the space is still held");
+        assertFalse(offer(producer, 1, 100, 56), "no room before the next call");
+
+        assertEquals(0, consumer.read((t, b, i, l) -> { }, 0), "a call that reads nothing");
+        assertEquals(head + ALIGNMENT, header.headPosition(), "released by the next call");
+        assertTrue(offer(producer, 1, 100, 56));
+
+        assertEquals(2, consumer.controlledRead((t, b, i, l) -> ControlledMessageHandler.Action.CONTINUE, 2));
+        consumer.awaitMessages(0);
+        assertEquals(head + 3 * ALIGNMENT, header.headPosition(), "awaitMessages releases before it waits");
+
+        assertEquals(1, consumer.read((t, b, i, l) -> { }, 1));
+        consumer.deferRelease(false);
+        assertEquals(head + 4 * ALIGNMENT, header.headPosition(), "turning it off releases what is pending");
+
+        consumer.deferRelease(true);
+        assertEquals(1, consumer.read((t, b, i, l) -> { }, 1));
+        consumer.close();
+        assertEquals(head + 5 * ALIGNMENT, header.headPosition(), "close releases what is pending");
     }
 
     @ParameterizedTest

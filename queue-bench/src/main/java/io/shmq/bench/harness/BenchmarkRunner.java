@@ -53,9 +53,18 @@ public final class BenchmarkRunner
     private int channelCounter;
     private long hugePagesAdded;
 
-    /** One measured run: a scenario, a system, a round and what it measured. */
-    record Run(String scenario, BenchSystem system, int round, double rate, Histogram histogram, String error)
+    /**
+     * One measured run: a scenario, a system, a round, what it measured, and the machine's phase around it
+     * ({@code fast}, {@code slow} or {@code mixed}: see {@link PhaseProbe}).
+     */
+    record Run(String scenario, BenchSystem system, int round, double rate, Histogram histogram, String error,
+        String phase)
     {
+        Run withPhase(final String phase)
+        {
+            return new Run(scenario, system, round, rate, histogram, error, phase);
+        }
+
     }
 
     private BenchmarkRunner(final boolean quick, final int rounds, final Set<BenchSystem> systems, final Path results)
@@ -132,36 +141,37 @@ public final class BenchmarkRunner
                 .dirDeleteOnShutdown(true)) : null;
         try
         {
-            for (int round = 0; round < rounds; round++)
+            for (int r = 0; r < rounds; r++)
             {
+                final int round = r;
                 System.err.printf("round %d of %d%n", round + 1, rounds);
                 for (final int size : THROUGHPUT_SIZES)
                 {
-                    for (final BenchSystem system : systems)
+                    for (final BenchSystem system : inOrderOf(round))
                     {
                         if (system.measuresThroughput())
                         {
-                            throughput("spsc-" + size, system, round, size, 1);
+                            probed(() -> throughput("spsc-" + size, system, round, size, 1));
                         }
                     }
                 }
                 for (final int producers : new int[]{ 1, 2 })
                 {
-                    for (final BenchSystem system : systems)
+                    for (final BenchSystem system : inOrderOf(round))
                     {
                         if (system.takesManyProducers())
                         {
-                            throughput("mpsc" + producers + "-32", system, round, 32, producers);
+                            probed(() -> throughput("mpsc" + producers + "-32", system, round, 32, producers));
                         }
                     }
                 }
                 for (final int size : LATENCY_SIZES)
                 {
-                    for (final BenchSystem system : systems)
+                    for (final BenchSystem system : inOrderOf(round))
                     {
                         if (system.measuresLatency())
                         {
-                            latency("rtt-" + size, system, round, size);
+                            probed(() -> latency("rtt-" + size, system, round, size));
                         }
                     }
                 }
@@ -178,6 +188,38 @@ public final class BenchmarkRunner
         new Report(runs, rounds, quick, results, (System.nanoTime() - start) / 1e9).write();
         removeLeftovers();
         Runtime.getRuntime().removeShutdownHook(cleanup);
+    }
+
+    /**
+     * Runs one measurement between two phase probes and tags what it recorded with the phase: {@code mixed} when
+     * the machine changed phase meanwhile.
+     */
+    private void probed(final Runnable measurement)
+    {
+        final String before = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+        final int first = runs.size();
+        measurement.run();
+        final String after = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+        final String phase = before.equals(after) ? before : "mixed";
+        for (int i = first; i < runs.size(); i++)
+        {
+            runs.set(i, runs.get(i).withPhase(phase));
+        }
+        System.err.printf("  %-45s phase %s%n", "", phase);
+    }
+
+    /**
+     * The systems in the order a round runs them: reversed every other round (A B .. B A), so that a change of the
+     * shared machine's speed during a round does not always favour the same system.
+     */
+    private List<BenchSystem> inOrderOf(final int round)
+    {
+        final List<BenchSystem> ordered = new ArrayList<>(systems);
+        if ((round & 1) == 1)
+        {
+            java.util.Collections.reverse(ordered);
+        }
+        return ordered;
     }
 
     private void removeLeftovers()
@@ -337,7 +379,7 @@ public final class BenchmarkRunner
         if (error != null)
         {
             System.err.printf("  %-10s %-34s FAILED: %s%n", scenario, system.label(), error.getMessage());
-            runs.add(new Run(scenario, system, round, Double.NaN, null, String.valueOf(error.getMessage())));
+            runs.add(new Run(scenario, system, round, Double.NaN, null, String.valueOf(error.getMessage()), "-"));
             return;
         }
         double rate = Double.NaN;
@@ -371,7 +413,7 @@ public final class BenchmarkRunner
         {
             System.err.printf("  %-10s %-34s %,14.0f msgs/s%n", scenario, system.label(), rate);
         }
-        runs.add(new Run(scenario, system, round, rate, histogram, null));
+        runs.add(new Run(scenario, system, round, rate, histogram, null, "-"));
     }
 
     private List<String> pinTo(final int cpu)

@@ -168,7 +168,8 @@ final class Channels
     private static MessageReceiver shmqReceiver(final ChannelSpec spec)
     {
         final ShmQueue queue = openShmq(spec);
-        final RingConsumer consumer = queue.consumer();
+        // The receiving loops poll without pause (and the ponger answers what it reads): release at the next poll.
+        final RingConsumer consumer = queue.consumer().deferRelease(true);
         final boolean sleeps = spec.system() == BenchSystem.SHMQ_SPSC_FUTEX;
         final long sleepNanos = TimeUnit.MILLISECONDS.toNanos(100);
         return new MessageReceiver()

@@ -54,8 +54,10 @@ final class Report
             "of 1 in 1024 messages (every 64 KiB message). Aeron: embedded media driver in the orchestrator, " +
             "SHARED threading mode, BackoffIdleStrategy, default IPC term length; exclusive publication for one " +
             "producer, concurrent publication for MPSC. Chronicle Queue: analytics disabled, appender " +
-            "writingDocument / tailer readingDocument. Rings (shmq, Agrona): %d MiB of data.",
-            Channels.RING_CAPACITY >> 20);
+            "writingDocument / tailer readingDocument. Rings (shmq, Agrona): %d MiB of data; shmq receivers " +
+            "release at their next poll (`RingConsumer.deferRelease`). Before and after each run two threads of " +
+            "the orchestrator ping-pong one word to tell the machine's phase (fast: round trip <= %d ns).",
+            Channels.RING_CAPACITY >> 20, PhaseProbe.SLOW_PHASE_NANOS);
         line("");
 
         throughputSection();
@@ -78,23 +80,24 @@ final class Report
             final boolean mpsc = scenario.startsWith("mpsc");
             final int size = Integer.parseInt(scenario.substring(scenario.indexOf('-') + 1));
             final BenchSystem reference = mpsc ? BenchSystem.SHMQ_MPSC : BenchSystem.SHMQ_SPSC;
-            final double referenceRate = medianRate(scenario, reference);
             line("## Throughput: %s", describe(scenario));
             line("");
-            line("| system | median msgs/s | spread (min-max) | MB/s | %s / this |", reference.label());
-            line("|---|---|---|---|---|");
+            line("| system | median msgs/s | spread (min-max) | median, fast phase | median, slow phase | MB/s | " +
+                "%s / this (same round and phase) |", reference.label());
+            line("|---|---|---|---|---|---|---|");
             for (final BenchSystem system : systemsOf(scenario))
             {
                 final double[] rates = rates(scenario, system);
                 if (rates.length == 0)
                 {
-                    line("| %s | failed | | | |", system.label());
+                    line("| %s | failed | | | | | |", system.label());
                     continue;
                 }
                 final double median = median(rates);
-                line("| %s | %s | %s - %s | %s | %s |", system.label(), millions(median), millions(rates[0]),
-                    millions(rates[rates.length - 1]), fmt("%,.0f", median * size / 1e6),
-                    system == reference ? "1" : fmt("%.2f", referenceRate / median));
+                line("| %s | %s | %s - %s | %s | %s | %s | %s |", system.label(), millions(median),
+                    millions(rates[0]), millions(rates[rates.length - 1]), phaseMedian(scenario, system, "fast"),
+                    phaseMedian(scenario, system, "slow"), fmt("%,.0f", median * size / 1e6),
+                    system == reference ? "1" : fmt("%.2f", rateRatio(scenario, reference, system)));
             }
             line("");
         }
@@ -109,7 +112,7 @@ final class Report
             line("## Round-trip latency: %s ping-pong, one channel per direction (ns, the median round by p50)",
                 sizeName(size));
             line("");
-            line("| system | p50 | p90 | p99 | p99.9 | p99.99 | max | p50 / floor p50 |");
+            line("| system | p50 | p90 | p99 | p99.9 | p99.99 | max | p50 / floor p50 (median of per-round ratios) |");
             line("|---|---|---|---|---|---|---|---|");
             final Map<String, Histogram> plotted = new LinkedHashMap<>();
             for (final BenchSystem system : systemsOf(scenario))
@@ -125,14 +128,26 @@ final class Report
                     histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
                     histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9),
                     histogram.getValueAtPercentile(99.99), histogram.getMaxValue(),
-                    floor == null ? "" : fmt("%.2f", (double)histogram.getValueAtPercentile(50) /
-                        floor.getValueAtPercentile(50)));
+                    floor == null ? "" : fmt("%.2f", p50Ratio(scenario, system, BenchSystem.CACHE_LINE)));
                 try (PrintStream out = new PrintStream(Files.newOutputStream(
                     results.resolve(scenario + "-" + system.name().toLowerCase(Locale.ROOT) + ".hgrm")), true,
                     StandardCharsets.UTF_8))
                 {
                     histogram.outputPercentileDistribution(out, 1000.0);
                 }
+            }
+            if (floor != null)
+            {
+                final StringBuilder phases = new StringBuilder();
+                for (int round = 0; round < rounds; round++)
+                {
+                    final BenchmarkRunner.Run run = measured(scenario, BenchSystem.CACHE_LINE, round);
+                    phases.append(phases.length() == 0 ? "" : ", ").append(run == null ? "-" :
+                        fmt("%,d", run.histogram().getValueAtPercentile(50)));
+                }
+                line("");
+                line("The floor's p50 by round (ns): %s. It moves with the phase of the shared machine (which cores " +
+                    "the hypervisor gives us), so the ratios compare runs of the same round.", phases);
             }
             final String png = "latency-" + sizeName(size).replace(" ", "") + ".png";
             PercentilePlot.write("Round-trip latency, " + sizeName(size) + " messages, two JVMs", plotted,
@@ -147,86 +162,94 @@ final class Report
     {
         line("## Against the targets");
         line("");
+        line("Each ratio is the median over rounds of the ratio between two runs of the same round made in the same " +
+            "phase of the machine (runs during which the phase changed are left out), given for each phase.");
+        line("");
         line("| target | measured | verdict |");
         line("|---|---|---|");
-        final double spsc32 = medianRate("spsc-32", BenchSystem.SHMQ_SPSC);
-        final BenchSystem[] peers = { BenchSystem.AGRONA_O2O, BenchSystem.AERON_IPC, BenchSystem.CHRONICLE,
-            BenchSystem.UDS, BenchSystem.TCP };
-        double bestPeer = 0;
-        String bestName = "";
-        for (final BenchSystem peer : peers)
+        BenchSystem best = null;
+        for (final BenchSystem peer : new BenchSystem[]{ BenchSystem.AGRONA_O2O, BenchSystem.AERON_IPC,
+            BenchSystem.CHRONICLE, BenchSystem.UDS, BenchSystem.TCP })
         {
             final double rate = medianRate("spsc-32", peer);
-            if (rate > bestPeer)
+            if (!Double.isNaN(rate) && (best == null || rate > medianRate("spsc-32", best)))
             {
-                bestPeer = rate;
-                bestName = peer.label();
+                best = peer;
             }
         }
-        target("SPSC 32 B >= 2 x the best peer", spsc32 / bestPeer, 2.0,
-            fmt("%s vs %s %s", millions(spsc32), bestName, millions(bestPeer)));
-        final double spsc1k = medianRate("spsc-1024", BenchSystem.SHMQ_SPSC);
-        final double agrona1k = medianRate("spsc-1024", BenchSystem.AGRONA_O2O);
-        target("SPSC 1 KiB >= 1.2 x Agrona OneToOneRingBuffer", spsc1k / agrona1k, 1.2,
-            fmt("%s vs %s", millions(spsc1k), millions(agrona1k)));
+        if (best != null)
+        {
+            target("SPSC 32 B >= 2 x the best peer (" + best.label() + ")", 2.0, "%.2f x",
+                rateRatios("spsc-32", BenchSystem.SHMQ_SPSC, best));
+        }
+        target("SPSC 1 KiB >= 1.2 x Agrona OneToOneRingBuffer", 1.2, "%.2f x",
+            rateRatios("spsc-1024", BenchSystem.SHMQ_SPSC, BenchSystem.AGRONA_O2O));
         for (final int producers : new int[]{ 1, 2 })
         {
             final String scenario = "mpsc" + producers + "-32";
-            final double shmq = medianRate(scenario, BenchSystem.SHMQ_MPSC);
-            final double agrona = medianRate(scenario, BenchSystem.AGRONA_M2O);
-            final double aeron = medianRate(scenario, BenchSystem.AERON_IPC);
-            target("MPSC " + producers + " producer(s) >= 1.5 x Agrona ManyToOneRingBuffer", shmq / agrona, 1.5,
-                fmt("%s vs %s", millions(shmq), millions(agrona)));
-            target("MPSC " + producers + " producer(s) ahead of Aeron concurrent publication", shmq / aeron, 1.0,
-                fmt("%s vs %s", millions(shmq), millions(aeron)));
+            target("MPSC " + producers + " producer(s) >= 1.5 x Agrona ManyToOneRingBuffer", 1.5, "%.2f x",
+                rateRatios(scenario, BenchSystem.SHMQ_MPSC, BenchSystem.AGRONA_M2O));
+            target("MPSC " + producers + " producer(s) ahead of Aeron concurrent publication", 1.0, "%.2f x",
+                rateRatios(scenario, BenchSystem.SHMQ_MPSC, BenchSystem.AERON_IPC));
         }
-        final Histogram shmq = merged("rtt-32", BenchSystem.SHMQ_SPSC);
-        final Histogram floor = merged("rtt-32", BenchSystem.CACHE_LINE);
-        final Histogram aeron = merged("rtt-32", BenchSystem.AERON_IPC);
-        final Histogram uds = merged("rtt-32", BenchSystem.UDS);
-        if (shmq != null)
-        {
-            final double p50 = shmq.getValueAtPercentile(50);
-            if (floor != null)
-            {
-                target("RTT p50 (32 B) <= 1.3 x the cache-line floor (ratio, lower is better)",
-                    1.3 / (p50 / floor.getValueAtPercentile(50)), 1.0,
-                    fmt("%,.0f ns vs floor %,d ns = %.2f x", p50, floor.getValueAtPercentile(50),
-                        p50 / floor.getValueAtPercentile(50)));
-            }
-            if (aeron != null)
-            {
-                target("RTT p50 below Aeron's", aeron.getValueAtPercentile(50) / p50, 1.0,
-                    fmt("%,.0f ns vs %,d ns", p50, aeron.getValueAtPercentile(50)));
-            }
-            target("RTT p99 <= 2 x shmq's own p50", 2 * p50 / shmq.getValueAtPercentile(99), 1.0,
-                fmt("p99 %,d ns, p50 %,.0f ns", shmq.getValueAtPercentile(99), p50));
-            if (uds != null)
-            {
-                target("RTT p50 >= 20 x lower than a Unix domain socket", uds.getValueAtPercentile(50) / p50 / 20,
-                    1.0, fmt("%,.0f ns vs %,d ns = %.0f x", p50, uds.getValueAtPercentile(50),
-                    uds.getValueAtPercentile(50) / p50));
-            }
-        }
-        final double big = medianRate("spsc-65536", BenchSystem.SHMQ_SPSC);
-        final double memcpy = medianRate("spsc-65536", BenchSystem.MEMCPY);
-        target("64 KiB >= half the memcpy bandwidth", big / memcpy / 0.5, 1.0,
-            fmt("%,.0f MB/s vs memcpy %,.0f MB/s = %.0f %%", big * 65536 / 1e6, memcpy * 65536 / 1e6,
-                100 * big / memcpy));
+        // Latency: lower is better, so the ratios are taken the other way round (floor / shmq >= 1 / 1.3).
+        target("RTT p50 (32 B) <= 1.3 x the cache-line floor (shown: floor p50 / shmq p50)", 1 / 1.3, "%.2f",
+            p50Ratios("rtt-32", BenchSystem.CACHE_LINE, BenchSystem.SHMQ_SPSC));
+        target("RTT p50 (32 B) below Aeron's (shown: Aeron p50 / shmq p50)", 1.0, "%.2f x",
+            p50Ratios("rtt-32", BenchSystem.AERON_IPC, BenchSystem.SHMQ_SPSC));
+        target("RTT p99 (32 B) <= 2 x shmq's own p50 (shown: p99 / p50)", 1 / 2.0, "%.2f",
+            ratios("rtt-32", BenchSystem.SHMQ_SPSC, BenchSystem.SHMQ_SPSC,
+                (a, b) -> (double)a.histogram().getValueAtPercentile(50) / a.histogram().getValueAtPercentile(99)),
+            value -> 1 / value);
+        target("RTT p50 (32 B) >= 20 x lower than a Unix domain socket", 20.0, "%.0f x",
+            p50Ratios("rtt-32", BenchSystem.UDS, BenchSystem.SHMQ_SPSC));
+        target("64 KiB >= half the memcpy bandwidth (shown: share of memcpy)", 0.5, "%.2f",
+            rateRatios("spsc-65536", BenchSystem.SHMQ_SPSC, BenchSystem.MEMCPY));
         line("");
         line("Allocation per operation is measured by JMH: `java -jar queue-bench/target/benchmarks.jar " +
             "RingOperationsBenchmark -prof gc`.");
         line("");
     }
 
-    private void target(final String what, final double ratio, final double pass, final String measured)
+    private void target(final String what, final double required, final String format,
+        final Map<String, double[]> byPhase)
     {
-        if (Double.isNaN(ratio) || Double.isInfinite(ratio))
+        target(what, required, format, byPhase, value -> value);
+    }
+
+    /**
+     * One line of the targets table: the median ratio in each phase, and whether it reaches {@code required}.
+     *
+     * @param shown turns a ratio into what the line prints (e.g. its inverse).
+     */
+    private void target(final String what, final double required, final String format,
+        final Map<String, double[]> byPhase, final java.util.function.DoubleUnaryOperator shown)
+    {
+        if (byPhase.isEmpty())
         {
             line("| %s | not measured | - |", what);
             return;
         }
-        line("| %s | %s | %s |", what, measured, ratio >= pass ? "met" : fmt("short (%.2f of target)", ratio / pass));
+        final StringBuilder measured = new StringBuilder();
+        final StringBuilder verdict = new StringBuilder();
+        int met = 0;
+        for (final Map.Entry<String, double[]> phase : byPhase.entrySet())
+        {
+            final double ratio = median(phase.getValue());
+            measured.append(measured.length() == 0 ? "" : "; ").append(phase.getKey()).append(" phase: ")
+                .append(fmt(format, shown.applyAsDouble(ratio))).append(" (")
+                .append(phase.getValue().length).append(phase.getValue().length == 1 ? " round)" : " rounds)");
+            if (ratio >= required)
+            {
+                met++;
+            }
+            else
+            {
+                verdict.append(verdict.length() == 0 ? "" : "; ").append(fmt("short in the %s phase (%.2f of target)",
+                    phase.getKey(), ratio / required));
+            }
+        }
+        line("| %s | %s | %s |", what, measured, met == byPhase.size() ? "met" : verdict);
     }
 
     private void failures()
@@ -247,11 +270,11 @@ final class Report
 
     private void writeCsv() throws IOException
     {
-        final StringBuilder csv = new StringBuilder("scenario,system,round,rate,p50,p99,error\n");
+        final StringBuilder csv = new StringBuilder("scenario,system,round,phase,rate,p50,p99,error\n");
         for (final BenchmarkRunner.Run run : runs)
         {
             csv.append(run.scenario()).append(',').append(run.system().name()).append(',').append(run.round() + 1)
-                .append(',').append(Double.isNaN(run.rate()) ? "" : fmt("%.0f", run.rate())).append(',')
+                .append(',').append(run.phase()).append(',').append(Double.isNaN(run.rate()) ? "" : fmt("%.0f", run.rate())).append(',')
                 .append(run.histogram() == null ? "" : run.histogram().getValueAtPercentile(50)).append(',')
                 .append(run.histogram() == null ? "" : run.histogram().getValueAtPercentile(99)).append(',')
                 .append(run.error() == null ? "" : '"' + run.error().replace('"', '\'') + '"').append('\n');
@@ -288,6 +311,13 @@ final class Report
             .mapToDouble(BenchmarkRunner.Run::rate).sorted().toArray();
     }
 
+    private String phaseMedian(final String scenario, final BenchSystem system, final String phase)
+    {
+        final double[] rates = runs.stream().filter(r -> r.scenario().equals(scenario) && r.system() == system &&
+            r.error() == null && r.phase().equals(phase)).mapToDouble(BenchmarkRunner.Run::rate).toArray();
+        return rates.length == 0 ? "-" : millions(median(rates)) + " (" + rates.length + ")";
+    }
+
     private double medianRate(final String scenario, final BenchSystem system)
     {
         final double[] rates = rates(scenario, system);
@@ -314,6 +344,76 @@ final class Report
         }
         rounds.sort(java.util.Comparator.comparingLong(h -> h.getValueAtPercentile(50)));
         return rounds.get((rounds.size() - 1) / 2);
+    }
+
+    /**
+     * Throughput of {@code a} over {@code b}, the median over all same-phase pairs (see {@link #ratios}).
+     */
+    private double rateRatio(final String scenario, final BenchSystem a, final BenchSystem b)
+    {
+        return medianOfAll(rateRatios(scenario, a, b));
+    }
+
+    /**
+     * Round-trip p50 of {@code a} over that of {@code b}, the median over all same-phase pairs (lower: a is faster).
+     */
+    private double p50Ratio(final String scenario, final BenchSystem a, final BenchSystem b)
+    {
+        return medianOfAll(p50Ratios(scenario, a, b));
+    }
+
+    private Map<String, double[]> rateRatios(final String scenario, final BenchSystem a, final BenchSystem b)
+    {
+        return ratios(scenario, a, b, (x, y) -> x.rate() / y.rate());
+    }
+
+    private Map<String, double[]> p50Ratios(final String scenario, final BenchSystem a, final BenchSystem b)
+    {
+        return ratios(scenario, a, b,
+            (x, y) -> (double)x.histogram().getValueAtPercentile(50) / y.histogram().getValueAtPercentile(50));
+    }
+
+    /**
+     * The ratio between the runs of {@code a} and {@code b} in each round where both were measured in the same
+     * phase of the machine, grouped by phase. Runs of one round are close in time, and the phase (see
+     * {@link PhaseProbe}) moves every system several fold: a ratio of overall medians would compare runs made at
+     * different speeds.
+     */
+    private Map<String, double[]> ratios(final String scenario, final BenchSystem a, final BenchSystem b,
+        final java.util.function.ToDoubleBiFunction<BenchmarkRunner.Run, BenchmarkRunner.Run> ratio)
+    {
+        final Map<String, List<Double>> byPhase = new java.util.TreeMap<>();
+        for (int round = 0; round < rounds; round++)
+        {
+            final BenchmarkRunner.Run x = measured(scenario, a, round);
+            final BenchmarkRunner.Run y = measured(scenario, b, round);
+            if (x != null && y != null && x.phase().equals(y.phase()) && !"mixed".equals(x.phase()))
+            {
+                byPhase.computeIfAbsent(x.phase(), phase -> new ArrayList<>()).add(ratio.applyAsDouble(x, y));
+            }
+        }
+        final Map<String, double[]> result = new LinkedHashMap<>();
+        byPhase.forEach((phase, values) -> result.put(phase, values.stream().mapToDouble(Double::doubleValue).toArray()));
+        return result;
+    }
+
+    private static double medianOfAll(final Map<String, double[]> byPhase)
+    {
+        final double[] all = byPhase.values().stream().flatMapToDouble(Arrays::stream).toArray();
+        return all.length == 0 ? Double.NaN : median(all);
+    }
+
+    private BenchmarkRunner.Run measured(final String scenario, final BenchSystem system, final int round)
+    {
+        for (final BenchmarkRunner.Run run : runs)
+        {
+            if (run.scenario().equals(scenario) && run.system() == system && run.round() == round &&
+                run.error() == null && (run.histogram() != null || run.rate() > 0))
+            {
+                return run;
+            }
+        }
+        return null;
     }
 
     private static double median(final double[] sorted)
