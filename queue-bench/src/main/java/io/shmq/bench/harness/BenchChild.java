@@ -262,6 +262,7 @@ public final class BenchChild
                         Thread.onSpinWait();
                     }
                     long resendAt = start + TimeUnit.SECONDS.toNanos(1);
+                    final long giveUpAt = start + TimeUnit.SECONDS.toNanos(10);
                     while (echoed[0] != round + warmup)
                     {
                         if (receiver.receive(handler, 1) == 0)
@@ -271,6 +272,11 @@ public final class BenchChild
                             // start-up): send the same ping again rather than wait forever.
                             if (System.nanoTime() > resendAt)
                             {
+                                if (resendAt > giveUpAt)
+                                {
+                                    throw new IllegalStateException("ping " + (round + warmup) + " not echoed " +
+                                        "within 10 s, " + resends + " resends in all: the channel lost messages");
+                                }
                                 resends++;
                                 sender.send(message, size);
                                 resendAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);

@@ -1,0 +1,559 @@
+package io.shmq.channel;
+
+import io.shmq.InvalidQueueException;
+import io.shmq.QueueOwnershipException;
+import io.shmq.ShmQueue;
+import io.shmq.layout.QueueHeader;
+import io.shmq.process.ProcessIdentity;
+import io.shmq.ring.RingConsumer;
+import io.shmq.ring.RingProducer;
+import io.shmq.ring.SlotClaim;
+import io.shmq.wait.Awaitable;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A duplex link between two processes: two SPSC rings found by one name, {@code NAME.c2s} (client to server) and
+ * {@code NAME.s2c}. The server {@link ChannelListener#listen listens} and {@link ChannelListener#accept accepts};
+ * the client {@link #connect connects}. Each side then sends with {@link #offer}/{@link #claim} and receives with
+ * {@link #poll}: whole messages, in order, never a partial read.
+ *
+ * <p>Connecting is a handshake on the rings themselves: the client sends HELLO with a fresh connection id, the
+ * server answers WELCOME with it, and each side discards what it finds before that message (leftovers of a peer
+ * that died), so a restarted peer starts clean. Closing sends CLOSE after the last message: the peer receives
+ * everything sent before it, then sees {@link ChannelState#PEER_CLOSED}. A peer that dies is noticed by its
+ * process identity (pid and start time, in the ring's owner word) within about
+ * {@value #LIVENESS_CHECK_MILLIS} ms of polling or waiting, and a peer that stops polling by its heartbeat
+ * ({@link ChannelConfig#peerTimeout()}). Messages the peer committed before it died are still delivered.
+ *
+ * <p>Both processes must see each other's pids (one PID namespace), since a peer's liveness is its process's.
+ * Not thread-safe: one thread sends and polls (or one sender and one poller, each its own thread).
+ */
+public final class Channel implements Awaitable, AutoCloseable
+{
+    /** Suffix of the client-to-server ring's queue name. */
+    public static final String CLIENT_TO_SERVER = ".c2s";
+    /** Suffix of the server-to-client ring's queue name. */
+    public static final String SERVER_TO_CLIENT = ".s2c";
+    /** How often an idle or waiting side checks that its peer lives. */
+    public static final long LIVENESS_CHECK_MILLIS = 100;
+
+    private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
+    private static final int IDLE_POLLS_PER_CLOCK_READ = 128;
+
+    private final String name;
+    private final boolean client;
+    private final ShmQueue outQueue;
+    private final ShmQueue inQueue;
+    private final QueueHeader outHeader;
+    private final RingProducer producer;
+    private final RingConsumer consumer;
+    private final long connectionId;
+    private final long peerToken;
+    private final long peerTimeoutMillis;
+    private final Runnable onClose;
+    private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
+    private final ControlledMessageHandler filter = this::onFrame;
+    private MessageHandler userHandler;
+    private ChannelState state = ChannelState.CONNECTED;
+    private int idlePolls;
+    private long nextLivenessCheck;
+
+    Channel(
+        final String name,
+        final boolean client,
+        final ShmQueue outQueue,
+        final ShmQueue inQueue,
+        final RingProducer producer,
+        final RingConsumer consumer,
+        final long connectionId,
+        final ChannelConfig config,
+        final Runnable onClose)
+    {
+        this.name = name;
+        this.client = client;
+        this.outQueue = outQueue;
+        this.inQueue = inQueue;
+        this.outHeader = outQueue.header();
+        this.producer = producer;
+        this.consumer = consumer;
+        this.connectionId = connectionId;
+        this.peerToken = outHeader.consumerOwnerToken();
+        this.peerTimeoutMillis = config.peerTimeout().toMillis();
+        this.onClose = onClose;
+        this.nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
+    }
+
+    /**
+     * Connects to the server listening on channel {@code name}, waiting for it to listen and to answer.
+     *
+     * @param name         the channel name (as given to {@link ChannelListener#listen}).
+     * @param config       must match the server's ring configuration.
+     * @param timeoutNanos how long to wait for a listening server and its answer.
+     * @return the connected channel.
+     * @throws ChannelTimeoutException when no server listened and answered in time.
+     * @throws QueueOwnershipException when another live client is connected to this channel.
+     */
+    public static Channel connect(final String name, final ChannelConfig config, final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        ShmQueue out = null;
+        ShmQueue in = null;
+        boolean connected = false;
+        try
+        {
+            out = openWhenListening(name, name + CLIENT_TO_SERVER, config, deadline, timeoutNanos);
+            in = ShmQueue.open(name + SERVER_TO_CLIENT, config.rings());
+            final RingProducer producer = out.producer();
+            final RingConsumer consumer = in.consumer();
+            final long connectionId = newConnectionId();
+            final UnsafeBuffer hello = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
+            ChannelControl.encode(hello, connectionId, ProcessIdentity.current().token());
+            sendControl(producer, hello, ChannelControl.HELLO_MSG_TYPE_ID, deadline, name, "send its HELLO");
+
+            final long[] welcomed = { 0 };
+            final ControlledMessageHandler awaitWelcome = (type, buffer, index, length) ->
+            {
+                if (type == ChannelControl.WELCOME_MSG_TYPE_ID &&
+                    ChannelControl.connectionId(buffer, index, length) == connectionId)
+                {
+                    welcomed[0] = 1;
+                    return ControlledMessageHandler.Action.BREAK;
+                }
+                // A leftover for a client before us: not ours.
+                return ControlledMessageHandler.Action.CONTINUE;
+            };
+            while (welcomed[0] == 0)
+            {
+                if (consumer.controlledRead(awaitWelcome, Integer.MAX_VALUE) == 0 && welcomed[0] == 0)
+                {
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0)
+                    {
+                        throw new ChannelTimeoutException("channel '" + name + "': the server did not answer the " +
+                            "connection within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; is it " +
+                            "polling its listener (accept)?");
+                    }
+                    consumer.awaitMessages(Math.min(left, LIVENESS_CHECK_NANOS));
+                }
+            }
+            final Channel channel = new Channel(
+                name, true, out, in, producer, consumer, connectionId, config, null);
+            connected = true;
+            return channel;
+        }
+        finally
+        {
+            if (!connected)
+            {
+                if (out != null)
+                {
+                    out.close();
+                }
+                if (in != null)
+                {
+                    in.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends a copy of a message to the peer, if the ring has room.
+     *
+     * @param msgTypeId the message type, 1 to {@link ChannelControl#MAX_USER_MSG_TYPE_ID}.
+     * @param src       the bytes to send.
+     * @param index     their offset in {@code src}.
+     * @param length    their length, at most {@link #maxMessageLength()}.
+     * @return false when the ring is full (the peer is behind): try again later.
+     * @throws ChannelClosedException when the channel is not connected.
+     */
+    public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
+    {
+        checkSendable(msgTypeId);
+        if (producer.offer(msgTypeId, src, index, length))
+        {
+            return true;
+        }
+        idleCheck();
+        return false;
+    }
+
+    /**
+     * Claims a slot to write a message in place; {@link SlotClaim#commit()} sends it.
+     *
+     * @param msgTypeId the message type, 1 to {@link ChannelControl#MAX_USER_MSG_TYPE_ID}.
+     * @param length    the payload length.
+     * @param claim     filled with the slot.
+     * @return false when the ring is full.
+     * @throws ChannelClosedException when the channel is not connected.
+     */
+    public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
+    {
+        checkSendable(msgTypeId);
+        if (producer.claim(msgTypeId, length, claim))
+        {
+            return true;
+        }
+        idleCheck();
+        return false;
+    }
+
+    /**
+     * Waits until a message of {@code length} bytes fits, the channel stops being connected, or the timeout.
+     *
+     * @param length       the payload length to make room for.
+     * @param timeoutNanos the longest wait.
+     * @return true when there is room; false on timeout or when the channel is no longer connected.
+     */
+    public boolean awaitSpace(final int length, final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (state == ChannelState.CONNECTED)
+        {
+            final long left = deadline - System.nanoTime();
+            if (producer.awaitSpace(length, Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+            {
+                return true;
+            }
+            checkPeer();
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Delivers up to {@code limit} messages from the peer to {@code handler}, in place (copy what you keep). Keeps
+     * delivering what the peer committed even after it closed or died; returns 0 once the channel is closed by
+     * this side.
+     *
+     * @param handler receives each message.
+     * @param limit   the most messages to deliver.
+     * @return the number delivered.
+     */
+    public int poll(final MessageHandler handler, final int limit)
+    {
+        if (state == ChannelState.CLOSED)
+        {
+            return 0;
+        }
+        userHandler = handler;
+        final int delivered = consumer.controlledRead(filter, limit);
+        if (delivered == 0)
+        {
+            idleCheck();
+        }
+        return delivered;
+    }
+
+    /**
+     * Sleeps until the peer sends something, the channel's state changes, or the timeout (spurious returns are
+     * possible): the blocking wait of an idle side, on the futex when queue-native is on the class path. Keeps
+     * this side's heartbeat fresh and checks the peer's liveness while it waits.
+     *
+     * @param timeoutNanos the longest sleep.
+     * @return true when a message may be ready.
+     */
+    public boolean await(final long timeoutNanos)
+    {
+        return awaitMessages(timeoutNanos);
+    }
+
+    /**
+     * Same as {@link #await(long)}.
+     *
+     * @param timeoutNanos the longest sleep.
+     * @return true when a message may be ready.
+     */
+    public boolean awaitMessages(final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (state == ChannelState.CONNECTED)
+        {
+            final long left = deadline - System.nanoTime();
+            final boolean ready = consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS)));
+            consumer.heartbeat();
+            if (ready)
+            {
+                return true;
+            }
+            checkPeer();
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The channel's state, as of the last poll, send or wait.
+     *
+     * @return the state.
+     */
+    public ChannelState state()
+    {
+        return state;
+    }
+
+    /**
+     * Whether messages can be exchanged.
+     *
+     * @return true while connected.
+     */
+    public boolean isConnected()
+    {
+        return state == ChannelState.CONNECTED;
+    }
+
+    /**
+     * The largest message this side can send.
+     *
+     * @return the ring's max message length.
+     */
+    public int maxMessageLength()
+    {
+        return producer.maxMessageLength();
+    }
+
+    /**
+     * The channel's name.
+     *
+     * @return the name given to listen and connect.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * The id the client chose for this connection.
+     *
+     * @return a non-zero id, the same on both sides.
+     */
+    public long connectionId()
+    {
+        return connectionId;
+    }
+
+    /**
+     * The peer's process.
+     *
+     * @return its identity (pid and start time).
+     */
+    public ProcessIdentity peer()
+    {
+        return ProcessIdentity.fromToken(peerToken);
+    }
+
+    /**
+     * Sends CLOSE (if the peer is still there and the ring has room within a moment) and detaches: the client
+     * gives its ring roles up, the server's listener may accept the next client. Idempotent.
+     */
+    public void close()
+    {
+        if (state == ChannelState.CLOSED)
+        {
+            return;
+        }
+        try
+        {
+            if (state == ChannelState.CONNECTED)
+            {
+                ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
+                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
+                while (!producer.offer(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0, ChannelControl.LENGTH) &&
+                    System.nanoTime() < deadline)
+                {
+                    producer.awaitSpace(ChannelControl.LENGTH, TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+        finally
+        {
+            state = ChannelState.CLOSED;
+            if (client)
+            {
+                outQueue.close();
+                inQueue.close();
+            }
+            else if (onClose != null)
+            {
+                onClose.run();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "Channel{" + name + ", " + (client ? "client" : "server") + ", connection " +
+            Long.toHexString(connectionId) + ", " + state + "}";
+    }
+
+    private ControlledMessageHandler.Action onFrame(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (!ChannelControl.isControl(msgTypeId))
+        {
+            userHandler.onMessage(msgTypeId, buffer, index, length);
+            return ControlledMessageHandler.Action.CONTINUE;
+        }
+        if (msgTypeId == ChannelControl.CLOSE_MSG_TYPE_ID &&
+            ChannelControl.connectionId(buffer, index, length) == connectionId)
+        {
+            endWith(ChannelState.PEER_CLOSED);
+            return ControlledMessageHandler.Action.BREAK;
+        }
+        if (msgTypeId == ChannelControl.HELLO_MSG_TYPE_ID && !client)
+        {
+            // A new client took over the ring, so ours is gone; the listener's next accept reads this HELLO.
+            endWith(ChannelState.PEER_DIED);
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private void checkSendable(final int msgTypeId)
+    {
+        if (state != ChannelState.CONNECTED)
+        {
+            throw new ChannelClosedException("channel '" + name + "' is not connected (" + state + "): " +
+                (state == ChannelState.CLOSED ? "it was closed by this side" : "connect again for a new one"), state);
+        }
+        if (msgTypeId > ChannelControl.MAX_USER_MSG_TYPE_ID)
+        {
+            throw new IllegalArgumentException("channel '" + name + "': message type ids above " +
+                ChannelControl.MAX_USER_MSG_TYPE_ID + " are the channel's own, got " + msgTypeId);
+        }
+    }
+
+    /**
+     * Called when a poll or send found nothing to do: now and then, checks the peer.
+     */
+    private void idleCheck()
+    {
+        if (++idlePolls >= IDLE_POLLS_PER_CLOCK_READ)
+        {
+            idlePolls = 0;
+            if (System.nanoTime() - nextLivenessCheck >= 0)
+            {
+                checkPeer();
+            }
+        }
+    }
+
+    private void checkPeer()
+    {
+        nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
+        if (state != ChannelState.CONNECTED)
+        {
+            return;
+        }
+        consumer.heartbeat();
+        final long token = outHeader.consumerOwnerToken();
+        if (token == 0)
+        {
+            // The peer gave its role up without a CLOSE (a close that found the ring full).
+            endWith(ChannelState.PEER_CLOSED);
+        }
+        else if (token != peerToken || !ProcessIdentity.fromToken(token).isAlive())
+        {
+            endWith(ChannelState.PEER_DIED);
+        }
+        else if (System.currentTimeMillis() - outHeader.consumerHeartbeat() > peerTimeoutMillis)
+        {
+            endWith(ChannelState.PEER_TIMED_OUT);
+        }
+    }
+
+    private void endWith(final ChannelState newState)
+    {
+        if (state == ChannelState.CONNECTED)
+        {
+            state = newState;
+        }
+    }
+
+    static void sendControl(
+        final RingProducer producer,
+        final DirectBuffer message,
+        final int msgTypeId,
+        final long deadline,
+        final String name,
+        final String what)
+    {
+        while (!producer.offer(msgTypeId, message, 0, ChannelControl.LENGTH))
+        {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0)
+            {
+                throw new ChannelTimeoutException("channel '" + name + "': could not " + what + ": the ring " +
+                    "stayed full until the timeout");
+            }
+            producer.awaitSpace(ChannelControl.LENGTH, Math.min(left, LIVENESS_CHECK_NANOS));
+        }
+    }
+
+    private static ShmQueue openWhenListening(
+        final String name, final String queueName, final ChannelConfig config, final long deadline,
+        final long timeoutNanos)
+    {
+        String waitingFor = "its ring " + queueName;
+        while (true)
+        {
+            try
+            {
+                final ShmQueue queue = ShmQueue.open(queueName, config.rings());
+                final long server = queue.header().consumerOwnerToken();
+                if (server != 0 && ProcessIdentity.fromToken(server).isAlive())
+                {
+                    return queue;
+                }
+                queue.close();
+                waitingFor = "a live server on its ring " + queueName;
+            }
+            catch (final InvalidQueueException notYet)
+            {
+                waitingFor = "its ring " + queueName + " (" + notYet.getMessage() + ")";
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw new ChannelTimeoutException("channel '" + name + "': no server listens (waited " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms for " + waitingFor + "); start the server " +
+                    "(ChannelListener.listen) first, or connect with a longer timeout");
+            }
+            try
+            {
+                Thread.sleep(1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new ChannelTimeoutException("channel '" + name + "': interrupted while connecting");
+            }
+        }
+    }
+
+    private static long newConnectionId()
+    {
+        long id;
+        do
+        {
+            id = ThreadLocalRandom.current().nextLong();
+        }
+        while (id == 0);
+        return id;
+    }
+}

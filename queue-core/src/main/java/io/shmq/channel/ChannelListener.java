@@ -1,0 +1,187 @@
+package io.shmq.channel;
+
+import io.shmq.ShmQueue;
+import io.shmq.process.ProcessIdentity;
+import io.shmq.ring.RingConsumer;
+import io.shmq.ring.RingProducer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server side of a channel name: creates (or reopens, after a crash) the channel's two rings, holds the server's
+ * roles on them, and accepts one client at a time, like a listening socket with a backlog of one. Closing the
+ * listener removes the rings' files; a client still attached keeps its mapping until it closes.
+ *
+ * <pre>{@code
+ * try (ChannelListener listener = ChannelListener.listen("orders", ChannelConfig.of(1 << 20)))
+ * {
+ *     try (Channel channel = listener.accept(TimeUnit.SECONDS.toNanos(30)))
+ *     {
+ *         while (channel.isConnected())
+ *         {
+ *             if (channel.poll(handler, 64) == 0)
+ *             {
+ *                 channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(100));
+ *             }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ */
+public final class ChannelListener implements AutoCloseable
+{
+    private final String name;
+    private final ChannelConfig config;
+    private final ShmQueue in;
+    private final ShmQueue out;
+    private final RingConsumer consumer;
+    private final RingProducer producer;
+    private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
+    private final long[] hello = new long[1];
+    private final ControlledMessageHandler awaitHello = (type, buffer, index, length) ->
+    {
+        if (type == ChannelControl.HELLO_MSG_TYPE_ID)
+        {
+            hello[0] = ChannelControl.connectionId(buffer, index, length);
+            return ControlledMessageHandler.Action.BREAK;
+        }
+        // Anything else was sent on a connection that is over.
+        return ControlledMessageHandler.Action.CONTINUE;
+    };
+    private Channel current;
+    private boolean closed;
+
+    private ChannelListener(final String name, final ChannelConfig config, final ShmQueue in, final ShmQueue out)
+    {
+        this.name = name;
+        this.config = config;
+        this.in = in;
+        this.out = out;
+        this.consumer = in.consumer();
+        this.producer = out.producer();
+    }
+
+    /**
+     * Listens on channel {@code name}: creates its rings, or opens those a dead server left and takes its roles
+     * over.
+     *
+     * @param name   the channel name: a queue name of at most {@link io.shmq.QueueName#MAX_LENGTH} - 4 characters.
+     * @param config the rings' configuration (an existing ring must match it).
+     * @return the listener.
+     * @throws io.shmq.QueueOwnershipException when a live server listens on this name.
+     */
+    public static ChannelListener listen(final String name, final ChannelConfig config)
+    {
+        final ShmQueue in = ShmQueue.createOrOpen(name + Channel.CLIENT_TO_SERVER, config.rings());
+        ShmQueue out = null;
+        try
+        {
+            out = ShmQueue.createOrOpen(name + Channel.SERVER_TO_CLIENT, config.rings());
+            return new ChannelListener(name, config, in, out);
+        }
+        catch (final RuntimeException ex)
+        {
+            in.close();
+            if (out != null)
+            {
+                out.close();
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Waits for a client's connection and answers it.
+     *
+     * @param timeoutNanos how long to wait for a client.
+     * @return the connected channel; closing it lets this listener accept the next client.
+     * @throws ChannelTimeoutException when no client connected in time.
+     * @throws IllegalStateException when the channel accepted before is still connected.
+     */
+    public Channel accept(final long timeoutNanos)
+    {
+        checkOpen();
+        if (current != null)
+        {
+            if (current.state() == ChannelState.CONNECTED)
+            {
+                throw new IllegalStateException("channel '" + name + "' still has a connected client: close that " +
+                    "channel before accepting another");
+            }
+            current = null;
+        }
+        final long deadline = System.nanoTime() + timeoutNanos;
+        hello[0] = 0;
+        while (hello[0] == 0)
+        {
+            if (consumer.controlledRead(awaitHello, Integer.MAX_VALUE) == 0 && hello[0] == 0)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    throw new ChannelTimeoutException("channel '" + name + "': no client connected within " +
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                }
+                consumer.awaitMessages(Math.min(left, TimeUnit.MILLISECONDS.toNanos(Channel.LIVENESS_CHECK_MILLIS)));
+                consumer.heartbeat();
+            }
+        }
+        ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
+        Channel.sendControl(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
+            "answer the client's HELLO");
+        current = new Channel(name, false, out, in, producer, consumer, hello[0], config, this::channelClosed);
+        return current;
+    }
+
+    /**
+     * The channel's name.
+     *
+     * @return the name clients connect to.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * Closes the accepted channel (the client sees {@link ChannelState#PEER_CLOSED}), gives the server's roles up
+     * and removes the rings' files. Idempotent.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            if (current != null)
+            {
+                current.close();
+            }
+        }
+        finally
+        {
+            closed = true;
+            in.close();
+            out.close();
+            ShmQueue.delete(in.name(), config.rings().directory());
+            ShmQueue.delete(out.name(), config.rings().directory());
+        }
+    }
+
+    private void channelClosed()
+    {
+        current = null;
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("channel listener '" + name + "' is closed");
+        }
+    }
+}
