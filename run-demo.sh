@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Builds what the demo needs (no tests) and runs two JVMs exchanging messages through a shmq queue.
+# Builds what the demos need (no tests) and runs one:
+#   ./run-demo.sh [requests]          the sidecar demo: a service and its sidecar (two JVMs) exchanging
+#                                     requests and responses over a shmq channel, then over a Unix domain
+#                                     socket; prints both side by side; exit 0 only if every response matched
+#   ./run-demo.sh queue [options]     the one-way queue demo (TwoProcessDemo; --help for its options)
 set -euo pipefail
 cd "$(dirname "$0")"
 log="$(mktemp)"
@@ -9,5 +13,10 @@ if ! mvn -B -Dstyle.color=never -pl examples -am package -DskipTests >"$log" 2>&
     echo "build failed" >&2
     exit 1
 fi
-java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    -cp "examples/target/classes:examples/target/lib/*" io.shmq.examples.TwoProcessDemo "$@"
+main=io.shmq.examples.sidecar.SidecarDemo
+if [ "${1:-}" = "queue" ]; then
+    shift
+    main=io.shmq.examples.TwoProcessDemo
+fi
+java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+    -cp "examples/target/classes:examples/target/lib/*" "$main" "$@"

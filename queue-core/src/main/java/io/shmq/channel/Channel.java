@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  * {@value #LIVENESS_CHECK_MILLIS} ms of polling or waiting, and a peer that stops polling by its heartbeat
  * ({@link ChannelConfig#peerTimeout()}). Messages the peer committed before it died are still delivered.
  *
+ * <p>A channel's receiving side releases ring space at its next poll or wait ({@link RingConsumer#deferRelease}),
+ * so an answer sent from a handler is not held back by the release of the request's slot.
+ *
  * <p>Both processes must see each other's pids (one PID namespace), since a peer's liveness is its process's.
  * Not thread-safe: one thread sends and polls (or one sender and one poller, each its own thread).
  */
@@ -88,6 +91,8 @@ public final class Channel implements Awaitable, AutoCloseable
         this.peerTimeoutMillis = config.peerTimeout().toMillis();
         this.onClose = onClose;
         this.nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
+        // Channels are polled in loops, and their handlers often answer at once: release at the next poll.
+        consumer.deferRelease(true);
     }
 
     /**

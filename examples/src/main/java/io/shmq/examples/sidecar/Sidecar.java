@@ -1,0 +1,138 @@
+package io.shmq.examples.sidecar;
+
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
+import io.shmq.channel.ChannelListener;
+import io.shmq.rpc.RequestServer;
+import io.shmq.wait.DoorbellIdleStrategy;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar JVM: serves quote requests through the {@link QuoteGateway}, first on a shmq channel, then on a Unix
+ * domain socket, one client each, until that client closes. Arguments: {@code channel-name socket-path}.
+ */
+public final class Sidecar
+{
+    /** Ring capacity of each direction of the demo's channel. */
+    static final int RING_CAPACITY = 1 << 20;
+    /** Spins before an idle shmq sidecar yields, then sleeps on the futex: about 50 us of polling. */
+    static final int IDLE_SPINS = 20_000;
+
+    private Sidecar()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code channel-name socket-path}.
+     * @throws IOException when the socket cannot be served.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        final String channelName = args[0];
+        final Path socketPath = Path.of(args[1]);
+        Files.deleteIfExists(socketPath);
+        try (ChannelListener listener = ChannelListener.listen(channelName, ChannelConfig.of(RING_CAPACITY));
+            ServerSocketChannel socketServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            socketServer.bind(UnixDomainSocketAddress.of(socketPath));
+            System.out.println("READY");
+
+            final QuoteGateway shmqGateway = new QuoteGateway();
+            try (Channel channel = listener.accept(TimeUnit.SECONDS.toNanos(30)))
+            {
+                serveChannel(channel, shmqGateway);
+            }
+            System.out.println("shmq channel done: " + shmqGateway.summary());
+
+            final QuoteGateway socketGateway = new QuoteGateway();
+            try (SocketChannel socket = socketServer.accept())
+            {
+                serveSocket(socket, socketGateway);
+            }
+            System.out.println("socket done: " + socketGateway.summary());
+        }
+        finally
+        {
+            Files.deleteIfExists(socketPath);
+        }
+    }
+
+    /**
+     * Answers each request in place: the request is decoded where it lies in the ring and the response is encoded
+     * straight into the claimed reply slot.
+     */
+    private static void serveChannel(final Channel channel, final QuoteGateway gateway)
+    {
+        final QuoteRequest request = new QuoteRequest();
+        final QuoteResponse response = new QuoteResponse();
+        final RequestServer server = new RequestServer(channel, (type, buffer, index, length, reply) ->
+        {
+            request.wrapForDecode(buffer, index);
+            final MutableDirectBuffer out = reply.claim(QuoteResponse.MSG_TYPE_ID, QuoteResponse.LENGTH);
+            gateway.handle(request, response.wrapForEncode(out, reply.offset()));
+            reply.commit();
+        });
+        // Spin a little (a busy service sends again within microseconds), then sleep on the futex at ~0% CPU.
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(channel, IDLE_SPINS, 10,
+            TimeUnit.MILLISECONDS.toNanos(100));
+        while (channel.isConnected())
+        {
+            idle.idle(server.poll(256));
+        }
+        // The service closed: answer nothing more, but take what it sent before closing.
+        server.poll(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A classic socket loop: blocking reads of whatever arrived, each whole frame handled, the answers written back
+     * in one write.
+     */
+    private static void serveSocket(final SocketChannel socket, final QuoteGateway gateway) throws IOException
+    {
+        final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer inView = new UnsafeBuffer(in);
+        final UnsafeBuffer outView = new UnsafeBuffer(out);
+        final QuoteRequest request = new QuoteRequest();
+        final QuoteResponse response = new QuoteResponse();
+        while (socket.read(in) >= 0)
+        {
+            in.flip();
+            while (in.remaining() >= SocketFrames.HEADER_LENGTH + QuoteRequest.LENGTH &&
+                out.remaining() >= SocketFrames.HEADER_LENGTH + QuoteResponse.LENGTH)
+            {
+                final int length = in.getInt(in.position());
+                if (length != QuoteRequest.LENGTH)
+                {
+                    throw new IOException("bad frame length " + length);
+                }
+                request.wrapForDecode(inView, in.position() + SocketFrames.HEADER_LENGTH);
+                out.putInt(out.position(), QuoteResponse.LENGTH);
+                gateway.handle(request, response.wrapForEncode(outView, out.position() + SocketFrames.HEADER_LENGTH));
+                in.position(in.position() + SocketFrames.HEADER_LENGTH + QuoteRequest.LENGTH);
+                out.position(out.position() + SocketFrames.HEADER_LENGTH + QuoteResponse.LENGTH);
+            }
+            in.compact();
+            out.flip();
+            while (out.hasRemaining())
+            {
+                socket.write(out);
+            }
+            out.clear();
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package io.shmq.examples.sidecar;
+
+import io.shmq.JvmRequirements;
+import io.shmq.ShmQueue;
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
+import io.shmq.rpc.BodyClaim;
+import io.shmq.rpc.RequestClient;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar demo: this JVM is a service that asks its sidecar (a second JVM, {@link Sidecar}) for price quotes;
+ * the sidecar authorises each request by its api key, rate-limits the free tier, forwards it upstream and returns
+ * the answer. The same exchange runs over a shmq channel, then over a Unix domain socket, and the demo prints
+ * requests per second (64 requests in flight) and round-trip percentiles (one in flight) side by side. Every
+ * response is checked against its request (order, correlation, status, price); the exit status is 0 only if all
+ * matched.
+ *
+ * <p>Arguments (optional): {@code [requests]}, the number of requests of the throughput phase (default 10,000,000).
+ */
+public final class SidecarDemo
+{
+    private static final int WINDOW = 64;
+    private static final int WARMUP_REQUESTS = 300_000;
+    private static final int LATENCY_REQUESTS = 200_000;
+
+    private SidecarDemo()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code [requests]}.
+     * @throws Exception when the sidecar cannot be started or reached.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        JvmRequirements.requireAgronaAccess();
+        final int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
+        final String channelName = "sidecar-demo-" + ProcessHandle.current().pid();
+        final Path socketPath = Path.of(System.getProperty("java.io.tmpdir"), "shmq-" + channelName + ".sock");
+        final Process sidecar = startSidecar(channelName, socketPath);
+        final Thread cleanup = new Thread(() ->
+        {
+            sidecar.destroyForcibly();
+            ShmQueue.delete(channelName + Channel.CLIENT_TO_SERVER);
+            ShmQueue.delete(channelName + Channel.SERVER_TO_CLIENT);
+            try
+            {
+                Files.deleteIfExists(socketPath);
+            }
+            catch (final IOException ignore)
+            {
+                // Best effort on the way out.
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
+
+        System.out.printf("sidecar demo: service JVM %d, sidecar JVM %d, %d cores; %,d requests a transport%n",
+            ProcessHandle.current().pid(), sidecar.pid(), Runtime.getRuntime().availableProcessors(),
+            WARMUP_REQUESTS + LATENCY_REQUESTS + requests);
+        final Result shmq;
+        try (ShmqQuoteClient client = new ShmqQuoteClient(Channel.connect(channelName,
+            ChannelConfig.of(Sidecar.RING_CAPACITY), TimeUnit.SECONDS.toNanos(30))))
+        {
+            shmq = exchange("shmq channel", client, requests);
+        }
+        final Result socket;
+        try (SocketQuoteClient client = new SocketQuoteClient(socketPath))
+        {
+            socket = exchange("Unix domain socket", client, requests);
+        }
+        if (!sidecar.waitFor(30, TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("the sidecar did not finish");
+        }
+
+        System.out.println();
+        System.out.printf("%-30s %18s %20s %10s%n", "", "shmq channel", "Unix domain socket", "shmq gain");
+        System.out.printf("%-30s %,18.0f %,20.0f %9.1fx%n", "requests/s (64 in flight)", shmq.rate, socket.rate,
+            shmq.rate / socket.rate);
+        for (final double percentile : new double[]{ 50, 90, 99, 99.9 })
+        {
+            final long a = shmq.latency.getValueAtPercentile(percentile);
+            final long b = socket.latency.getValueAtPercentile(percentile);
+            System.out.printf("%-30s %,15d ns %,17d ns %9.1fx%n", "round trip p" + fmt(percentile) +
+                " (1 in flight)", a, b, (double)b / a);
+        }
+        System.out.printf("%-30s %,18d %,20d%n", "responses checked", shmq.checked, socket.checked);
+        System.out.printf("%-30s %,18d %,20d%n", "responses wrong or missing", shmq.faults, socket.faults);
+        final boolean ok = shmq.faults == 0 && socket.faults == 0 && sidecar.exitValue() == 0;
+        System.out.println(ok ? "every response matched its request" : "FAILED: see the counts above");
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        cleanup.run();
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static String fmt(final double percentile)
+    {
+        return percentile == Math.rint(percentile) ? Long.toString((long)percentile) : Double.toString(percentile);
+    }
+
+    private record Result(double rate, Histogram latency, long checked, long faults)
+    {
+    }
+
+    private static Result exchange(final String transport, final QuoteClient client, final int requests)
+    {
+        final ResponseChecker checker = client.checker();
+        pipelined(client, checker, WARMUP_REQUESTS);
+
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        for (int i = 0; i < LATENCY_REQUESTS; i++)
+        {
+            final long sequence = checker.received;
+            final long start = System.nanoTime();
+            while (!client.trySend(sequence))
+            {
+                client.poll();
+            }
+            while (checker.received == sequence)
+            {
+                if (client.poll() == 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            latency.recordValue(Math.min(System.nanoTime() - start, latency.getHighestTrackableValue()));
+        }
+
+        final long start = System.nanoTime();
+        pipelined(client, checker, requests);
+        final double rate = requests * 1e9 / (System.nanoTime() - start);
+        System.out.printf("  %-20s %,12.0f requests/s, round trip p50 %,d ns p99 %,d ns (%s)%n", transport, rate,
+            latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), checker.statuses());
+        return new Result(rate, latency, checker.received, checker.faults);
+    }
+
+    /**
+     * Sends {@code count} requests with up to {@link #WINDOW} in flight and takes every response.
+     */
+    private static void pipelined(final QuoteClient client, final ResponseChecker checker, final int count)
+    {
+        final long end = checker.received + count;
+        long sent = checker.received;
+        while (checker.received < end)
+        {
+            while (sent < end && sent - checker.received < WINDOW && client.trySend(sent))
+            {
+                sent++;
+            }
+            if (client.poll() == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static Process startSidecar(final String channelName, final Path socketPath) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Sidecar.class.getName());
+        command.add(channelName);
+        command.add(socketPath.toString());
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final CountDownLatch ready = new CountDownLatch(1);
+        final Thread echo = new Thread(() ->
+        {
+            try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = reader.readLine()) != null)
+                {
+                    if ("READY".equals(line))
+                    {
+                        ready.countDown();
+                    }
+                    else
+                    {
+                        System.out.println("  [sidecar] " + line);
+                    }
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // The sidecar is gone; its exit status tells.
+            }
+        }, "sidecar-output");
+        echo.setDaemon(true);
+        echo.start();
+        if (!ready.await(30, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException("the sidecar did not start within 30 s");
+        }
+        return process;
+    }
+
+    /**
+     * What the demo sends for request number {@code sequence}, and what it must get back.
+     */
+    static final class ResponseChecker
+    {
+        long received;
+        long faults;
+        private long ok;
+        private long unauthorised;
+        private long rateLimited;
+
+        static long apiKey(final long sequence)
+        {
+            // One request in 64 carries a key the sidecar does not know.
+            return (sequence & 63) == 5 ? 4242 : 1 + (sequence & 7);
+        }
+
+        static int sku(final long sequence)
+        {
+            return (int)(sequence & 1023);
+        }
+
+        static int quantity(final long sequence)
+        {
+            return 1 + (int)(sequence & 3);
+        }
+
+        void check(final QuoteResponse response)
+        {
+            final long sequence = received++;
+            final long key = apiKey(sequence);
+            final int status = response.status();
+            boolean right = response.sequence() == sequence;
+            if (!QuoteGateway.isKnown(key))
+            {
+                right &= status == QuoteResponse.UNAUTHORISED;
+                unauthorised++;
+            }
+            else if (status == QuoteResponse.RATE_LIMITED)
+            {
+                right &= key == QuoteGateway.FREE_TIER_KEY;
+                rateLimited++;
+            }
+            else
+            {
+                right &= status == QuoteResponse.OK &&
+                    response.price() == QuoteGateway.upstreamPrice(sku(sequence), quantity(sequence));
+                ok++;
+            }
+            if (!right)
+            {
+                faults++;
+            }
+        }
+
+        String statuses()
+        {
+            return String.format("%,d OK, %,d unauthorised, %,d rate-limited", ok, unauthorised, rateLimited);
+        }
+    }
+
+    /**
+     * One transport, driven the same way for both: non-blocking sends and polls.
+     */
+    private interface QuoteClient extends AutoCloseable
+    {
+        ResponseChecker checker();
+
+        boolean trySend(long sequence);
+
+        int poll();
+
+        void close();
+    }
+
+    /**
+     * Over the shmq channel: each request is encoded by the flyweight straight into the claimed slot, each response
+     * decoded where it lies in the ring.
+     */
+    private static final class ShmqQuoteClient implements QuoteClient
+    {
+        private final Channel channel;
+        private final RequestClient client;
+        private final ResponseChecker checker = new ResponseChecker();
+        private final BodyClaim claim = new BodyClaim();
+        private final QuoteRequest request = new QuoteRequest();
+        private final QuoteResponse response = new QuoteResponse();
+        private long firstCorrelationId = -1;
+
+        ShmqQuoteClient(final Channel channel)
+        {
+            this.channel = channel;
+            this.client = new RequestClient(channel, (correlationId, type, buffer, index, length) ->
+            {
+                response.wrapForDecode(buffer, index);
+                if (correlationId - firstCorrelationId != response.sequence() || type != QuoteResponse.MSG_TYPE_ID)
+                {
+                    checker.faults++;
+                }
+                checker.check(response);
+            });
+        }
+
+        public ResponseChecker checker()
+        {
+            return checker;
+        }
+
+        public boolean trySend(final long sequence)
+        {
+            final long id = client.claim(QuoteRequest.MSG_TYPE_ID, QuoteRequest.LENGTH, claim);
+            if (id == RequestClient.NOT_SENT)
+            {
+                return false;
+            }
+            if (firstCorrelationId < 0)
+            {
+                firstCorrelationId = id - sequence;
+            }
+            request.wrapForEncode(claim.buffer(), claim.offset())
+                .sequence(sequence)
+                .apiKey(ResponseChecker.apiKey(sequence))
+                .sku(ResponseChecker.sku(sequence))
+                .quantity(ResponseChecker.quantity(sequence));
+            claim.commit();
+            return true;
+        }
+
+        public int poll()
+        {
+            return client.poll(WINDOW);
+        }
+
+        public void close()
+        {
+            channel.close();
+        }
+    }
+
+    /**
+     * Over the socket: requests are encoded into a send buffer, length-prefixed, and written when polled;
+     * responses are read into a buffer and decoded from it.
+     */
+    private static final class SocketQuoteClient implements QuoteClient
+    {
+        private final SocketChannel socket;
+        private final ResponseChecker checker = new ResponseChecker();
+        private final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+        private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+        private final UnsafeBuffer outView = new UnsafeBuffer(out);
+        private final UnsafeBuffer inView = new UnsafeBuffer(in);
+        private final QuoteRequest request = new QuoteRequest();
+        private final QuoteResponse response = new QuoteResponse();
+
+        SocketQuoteClient(final Path path) throws IOException
+        {
+            socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+            socket.connect(UnixDomainSocketAddress.of(path));
+            socket.configureBlocking(false);
+        }
+
+        public ResponseChecker checker()
+        {
+            return checker;
+        }
+
+        public boolean trySend(final long sequence)
+        {
+            if (out.remaining() < SocketFrames.HEADER_LENGTH + QuoteRequest.LENGTH)
+            {
+                return false;
+            }
+            out.putInt(out.position(), QuoteRequest.LENGTH);
+            request.wrapForEncode(outView, out.position() + SocketFrames.HEADER_LENGTH)
+                .sequence(sequence)
+                .apiKey(ResponseChecker.apiKey(sequence))
+                .sku(ResponseChecker.sku(sequence))
+                .quantity(ResponseChecker.quantity(sequence));
+            out.position(out.position() + SocketFrames.HEADER_LENGTH + QuoteRequest.LENGTH);
+            return true;
+        }
+
+        public int poll()
+        {
+            try
+            {
+                if (out.position() > 0)
+                {
+                    out.flip();
+                    socket.write(out);
+                    out.compact();
+                }
+                if (socket.read(in) < 0)
+                {
+                    throw new IllegalStateException("the sidecar closed the socket");
+                }
+                in.flip();
+                int taken = 0;
+                while (in.remaining() >= SocketFrames.HEADER_LENGTH + QuoteResponse.LENGTH)
+                {
+                    if (in.getInt(in.position()) != QuoteResponse.LENGTH)
+                    {
+                        checker.faults++;
+                    }
+                    checker.check(response.wrapForDecode(inView, in.position() + SocketFrames.HEADER_LENGTH));
+                    in.position(in.position() + SocketFrames.HEADER_LENGTH + QuoteResponse.LENGTH);
+                    taken++;
+                }
+                in.compact();
+                return taken;
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+
+        public void close()
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Closing anyway.
+            }
+        }
+    }
+}
