@@ -20,8 +20,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sidecar JVM: serves quote requests through the {@link QuoteGateway}, first on a shmq channel, then on a Unix
- * domain socket, one client each, until that client closes. Arguments: {@code channel-name socket-path}.
+ * The sidecar JVM: serves quote requests through the {@link QuoteGateway} on a shmq channel and on a Unix domain
+ * socket, one client each, each on its own thread, until that client closes. Arguments:
+ * {@code channel-name socket-path}.
  */
 public final class Sidecar
 {
@@ -38,9 +39,9 @@ public final class Sidecar
      * Entry point.
      *
      * @param args {@code channel-name socket-path}.
-     * @throws IOException when the socket cannot be served.
+     * @throws Exception when a transport cannot be served.
      */
-    public static void main(final String[] args) throws IOException
+    public static void main(final String[] args) throws Exception
     {
         final String channelName = args[0];
         final Path socketPath = Path.of(args[1]);
@@ -51,17 +52,33 @@ public final class Sidecar
             socketServer.bind(UnixDomainSocketAddress.of(socketPath));
             System.out.println("READY");
 
+            // One client on each transport at once, each served by its own thread; the service alternates between
+            // them, so the idle one sleeps (on the futex, or in read) while the other works.
+            final QuoteGateway socketGateway = new QuoteGateway();
+            final Throwable[] socketFailure = new Throwable[1];
+            final Thread socketThread = new Thread(() ->
+            {
+                try (SocketChannel socket = socketServer.accept())
+                {
+                    serveSocket(socket, socketGateway);
+                }
+                catch (final Throwable ex)
+                {
+                    socketFailure[0] = ex;
+                }
+            }, "socket-sidecar");
+            socketThread.start();
+
             final QuoteGateway shmqGateway = new QuoteGateway();
             try (Channel channel = listener.accept(TimeUnit.SECONDS.toNanos(30)))
             {
                 serveChannel(channel, shmqGateway);
             }
             System.out.println("shmq channel done: " + shmqGateway.summary());
-
-            final QuoteGateway socketGateway = new QuoteGateway();
-            try (SocketChannel socket = socketServer.accept())
+            socketThread.join();
+            if (socketFailure[0] != null)
             {
-                serveSocket(socket, socketGateway);
+                throw new IllegalStateException("socket sidecar failed", socketFailure[0]);
             }
             System.out.println("socket done: " + socketGateway.summary());
         }

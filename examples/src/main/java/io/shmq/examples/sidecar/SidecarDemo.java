@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sidecar demo: this JVM is a service that asks its sidecar (a second JVM, {@link Sidecar}) for price quotes;
  * the sidecar authorises each request by its api key, rate-limits the free tier, forwards it upstream and returns
- * the answer. The same exchange runs over a shmq channel, then over a Unix domain socket, and the demo prints
- * requests per second (64 requests in flight) and round-trip percentiles (one in flight) side by side. Every
+ * the answer. The same exchange runs over a shmq channel and over a Unix domain socket, in interleaved rounds, and
+ * the demo prints requests per second (64 requests in flight) and round-trip percentiles (one in flight) side by
+ * side, each the median of the rounds. Every
  * response is checked against its request (order, correlation, status, price); the exit status is 0 only if all
  * matched.
  *
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class SidecarDemo
 {
     private static final int WINDOW = 64;
+    private static final int ROUNDS = 5;
     private static final int WARMUP_REQUESTS = 300_000;
     private static final int LATENCY_REQUESTS = 200_000;
 
@@ -74,19 +76,33 @@ public final class SidecarDemo
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
 
-        System.out.printf("sidecar demo: service JVM %d, sidecar JVM %d, %d cores; %,d requests a transport%n",
-            ProcessHandle.current().pid(), sidecar.pid(), Runtime.getRuntime().availableProcessors(),
+        System.out.printf("sidecar demo: service JVM %d, sidecar JVM %d, %d cores; %d rounds, each shmq then the " +
+            "socket (or the other way round), %,d requests a transport%n", ProcessHandle.current().pid(),
+            sidecar.pid(), Runtime.getRuntime().availableProcessors(), ROUNDS,
             WARMUP_REQUESTS + LATENCY_REQUESTS + requests);
-        final Result shmq;
-        try (ShmqQuoteClient client = new ShmqQuoteClient(Channel.connect(channelName,
-            ChannelConfig.of(Sidecar.RING_CAPACITY), TimeUnit.SECONDS.toNanos(30))))
+        final List<Result> shmq = new ArrayList<>();
+        final List<Result> socket = new ArrayList<>();
+        try (ShmqQuoteClient shmqClient = new ShmqQuoteClient(Channel.connect(channelName,
+            ChannelConfig.of(Sidecar.RING_CAPACITY), TimeUnit.SECONDS.toNanos(30)));
+            SocketQuoteClient socketClient = new SocketQuoteClient(socketPath))
         {
-            shmq = exchange("shmq channel", client, requests);
-        }
-        final Result socket;
-        try (SocketQuoteClient client = new SocketQuoteClient(socketPath))
-        {
-            socket = exchange("Unix domain socket", client, requests);
+            pipelined(shmqClient, shmqClient.checker(), WARMUP_REQUESTS);
+            pipelined(socketClient, socketClient.checker(), WARMUP_REQUESTS);
+            // Interleaved rounds: this shared machine changes speed within seconds; each round's two runs are
+            // close in time, and the ratios are taken round by round.
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                if ((round & 1) == 0)
+                {
+                    shmq.add(exchange("shmq channel", shmqClient, requests / ROUNDS));
+                    socket.add(exchange("Unix domain socket", socketClient, requests / ROUNDS));
+                }
+                else
+                {
+                    socket.add(exchange("Unix domain socket", socketClient, requests / ROUNDS));
+                    shmq.add(exchange("shmq channel", shmqClient, requests / ROUNDS));
+                }
+            }
         }
         if (!sidecar.waitFor(30, TimeUnit.SECONDS))
         {
@@ -94,23 +110,45 @@ public final class SidecarDemo
         }
 
         System.out.println();
-        System.out.printf("%-30s %18s %20s %10s%n", "", "shmq channel", "Unix domain socket", "shmq gain");
-        System.out.printf("%-30s %,18.0f %,20.0f %9.1fx%n", "requests/s (64 in flight)", shmq.rate, socket.rate,
-            shmq.rate / socket.rate);
+        System.out.printf("%-30s %18s %20s %10s%n", "median of " + ROUNDS + " rounds", "shmq channel",
+            "Unix domain socket", "shmq gain");
+        System.out.printf("%-30s %,18.0f %,20.0f %9.1fx%n", "requests/s (64 in flight)",
+            median(shmq, r -> r.rate), median(socket, r -> r.rate), medianRatio(shmq, socket, (a, b) -> a.rate / b.rate));
         for (final double percentile : new double[]{ 50, 90, 99, 99.9 })
         {
-            final long a = shmq.latency.getValueAtPercentile(percentile);
-            final long b = socket.latency.getValueAtPercentile(percentile);
-            System.out.printf("%-30s %,15d ns %,17d ns %9.1fx%n", "round trip p" + fmt(percentile) +
-                " (1 in flight)", a, b, (double)b / a);
+            System.out.printf("%-30s %,15.0f ns %,17.0f ns %9.1fx%n", "round trip p" + fmt(percentile) +
+                " (1 in flight)", median(shmq, r -> r.latency.getValueAtPercentile(percentile)),
+                median(socket, r -> r.latency.getValueAtPercentile(percentile)),
+                medianRatio(shmq, socket, (a, b) -> (double)b.latency.getValueAtPercentile(percentile) /
+                    a.latency.getValueAtPercentile(percentile)));
         }
-        System.out.printf("%-30s %,18d %,20d%n", "responses checked", shmq.checked, socket.checked);
-        System.out.printf("%-30s %,18d %,20d%n", "responses wrong or missing", shmq.faults, socket.faults);
-        final boolean ok = shmq.faults == 0 && socket.faults == 0 && sidecar.exitValue() == 0;
+        final ResponseChecker shmqChecks = shmq.get(0).checker;
+        final ResponseChecker socketChecks = socket.get(0).checker;
+        System.out.printf("%-30s %,18d %,20d%n", "responses checked", shmqChecks.received, socketChecks.received);
+        System.out.printf("%-30s %,18d %,20d%n", "responses wrong or missing", shmqChecks.faults, socketChecks.faults);
+        final boolean ok = shmqChecks.faults == 0 && socketChecks.faults == 0 && sidecar.exitValue() == 0;
         System.out.println(ok ? "every response matched its request" : "FAILED: see the counts above");
         Runtime.getRuntime().removeShutdownHook(cleanup);
         cleanup.run();
         System.exit(ok ? 0 : 1);
+    }
+
+    private static double median(final List<Result> results, final java.util.function.ToDoubleFunction<Result> value)
+    {
+        final double[] values = results.stream().mapToDouble(value).sorted().toArray();
+        return values[values.length / 2];
+    }
+
+    private static double medianRatio(final List<Result> shmq, final List<Result> socket,
+        final java.util.function.ToDoubleBiFunction<Result, Result> ratio)
+    {
+        final double[] values = new double[shmq.size()];
+        for (int i = 0; i < values.length; i++)
+        {
+            values[i] = ratio.applyAsDouble(shmq.get(i), socket.get(i));
+        }
+        java.util.Arrays.sort(values);
+        return values[values.length / 2];
     }
 
     private static String fmt(final double percentile)
@@ -118,17 +156,15 @@ public final class SidecarDemo
         return percentile == Math.rint(percentile) ? Long.toString((long)percentile) : Double.toString(percentile);
     }
 
-    private record Result(double rate, Histogram latency, long checked, long faults)
+    private record Result(double rate, Histogram latency, ResponseChecker checker)
     {
     }
 
     private static Result exchange(final String transport, final QuoteClient client, final int requests)
     {
         final ResponseChecker checker = client.checker();
-        pipelined(client, checker, WARMUP_REQUESTS);
-
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        for (int i = 0; i < LATENCY_REQUESTS; i++)
+        for (int i = 0; i < LATENCY_REQUESTS / ROUNDS; i++)
         {
             final long sequence = checker.received;
             final long start = System.nanoTime();
@@ -151,7 +187,7 @@ public final class SidecarDemo
         final double rate = requests * 1e9 / (System.nanoTime() - start);
         System.out.printf("  %-20s %,12.0f requests/s, round trip p50 %,d ns p99 %,d ns (%s)%n", transport, rate,
             latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), checker.statuses());
-        return new Result(rate, latency, checker.received, checker.faults);
+        return new Result(rate, latency, checker);
     }
 
     /**
