@@ -207,7 +207,7 @@ public final class ShmQueue implements AutoCloseable
             awaitReady(header, description, config);
             validate(header, region, name, description, config);
             final RingGeometry geometry = new RingGeometry(region.buffer(), config.capacity(),
-                config.recordAlignment(), config.maxMessageLength(), description);
+                config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact);
             return new ShmQueue(name, region, config.kind(), geometry,
                 config.waiter() != null ? config.waiter() : Waiters.platformDefault());
         }

@@ -166,15 +166,8 @@ public final class TwoProcessDemo
 
     private static Process startConsumer(final String name) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(TwoProcessDemo.class.getName());
-        command.add("--consumer");
-        command.add(name);
-        return new ProcessBuilder(command).inheritIO().start();
+        return new ProcessBuilder(JvmRequirements.childJavaCommand(List.of(), TwoProcessDemo.class, "--consumer", name))
+            .inheritIO().start();
     }
 
     private static boolean consume(final String name, final QueueConfig config)

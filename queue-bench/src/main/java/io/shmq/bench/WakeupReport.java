@@ -287,16 +287,10 @@ public final class WakeupReport
 
     private static Process startChild(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(WakeupReport.class.getName());
-        command.add("--child");
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final List<String> childArgs = new ArrayList<>(List.of("--child"));
+        childArgs.addAll(List.of(args));
+        return new ProcessBuilder(JvmRequirements.childJavaCommand(List.of(), WakeupReport.class,
+            childArgs.toArray(new String[0]))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     private static void awaitConsumer(final ShmQueue queue, final Process child) throws InterruptedException

@@ -42,6 +42,7 @@ public final class MappedFileRegion implements Region
     private final Path path;
     private final MappedByteBuffer mapping;
     private final UnsafeBuffer buffer;
+    private Object fileKey;
     private boolean closed;
 
     private MappedFileRegion(final Path path, final MappedByteBuffer mapping)
@@ -49,6 +50,38 @@ public final class MappedFileRegion implements Region
         this.path = path;
         this.mapping = mapping;
         this.buffer = new UnsafeBuffer(mapping);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void checkIntact()
+    {
+        try
+        {
+            final java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(path,
+                java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (fileKey == null)
+            {
+                fileKey = attributes.fileKey();
+            }
+            // Another file now at the path (ours was removed or replaced) does not touch our mapping.
+            if (attributes.fileKey() != null && attributes.fileKey().equals(fileKey) &&
+                attributes.size() < buffer.capacity())
+            {
+                throw new ShmqException(path + " was truncated to " + attributes.size() + " bytes while mapped (" +
+                    buffer.capacity() + " bytes): the queue's memory is gone; close it, and recreate the queue " +
+                    "(whoever truncated it broke it for every process using it)");
+            }
+        }
+        catch (final java.nio.file.NoSuchFileException removed)
+        {
+            // Removed while mapped: the memory stays ours until we unmap.
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmqException("cannot check " + path + ": " + ex, ex);
+        }
     }
 
     /**
@@ -116,6 +149,8 @@ public final class MappedFileRegion implements Region
                 throw exists(path, ex);
             }
             Files.deleteIfExists(temp);
+            region.fileKey = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).fileKey();
             return region;
         }
         catch (final IOException ex)
@@ -219,7 +254,10 @@ public final class MappedFileRegion implements Region
             // Fault every page into this process's page tables now: a first touch later costs microseconds in
             // the middle of a send or a read.
             mapping.load();
-            return new MappedFileRegion(path, mapping);
+            final MappedFileRegion region = new MappedFileRegion(path, mapping);
+            region.fileKey = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).fileKey();
+            return region;
         }
         catch (final IOException ex)
         {

@@ -33,6 +33,16 @@ public interface Region extends AutoCloseable
     String description();
 
     /**
+     * Checks that the memory behind the mapping is still all there, before a caller touches it after a pause: a
+     * file truncated while mapped would make the next access fault. Costs a system call: for slow paths only.
+     *
+     * @throws io.shmq.ShmqException saying what happened, when the region lost memory.
+     */
+    default void checkIntact()
+    {
+    }
+
+    /**
      * Whether {@link #close()} has been called.
      *
      * @return true once closed.

@@ -50,6 +50,7 @@ abstract class AbstractRingProducer implements RingProducer
     {
         checkOpen();
         checkMessage(RecordDescriptor.MIN_USER_MSG_TYPE_ID, length);
+        geometry.checkIntact();
         final int alignedLength = RecordDescriptor.align(length + RecordDescriptor.HEADER_LENGTH, alignment);
         return spaceDoorbell.await(() -> hasRoom(alignedLength), timeoutNanos);
     }

@@ -14,9 +14,13 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  * A producer of an MPSC ring; thread-safe, and any number of them may work in any number of processes.
  *
  * <p>A claim is a CAS of the tail over the record (and over a padding record first, when the record would cross
- * the end of the data area). The claimed header is then marked "in progress" with the negative length, so that a
- * tool can see how long a stuck claim is; the commit is one release store of the whole header word. The consumer
- * zeroes what it consumed before it moves the head, so every header a producer claims reads zero until written.
+ * the end of the data area). The claimed header is then marked "in progress" with the negative length, and the
+ * commit turns it into the record's header; both are CASes, because the consumer may have taken the slot away
+ * meanwhile: a claim the consumer found stuck at its head for longer than its unblock timeout (the producer died,
+ * or stalled that long) is turned into padding so the queue flows again (see {@link RingConsumer}). A producer
+ * whose CAS fails learns that its slot was revoked: {@code offer} returns false (send again), {@code commit} throws.
+ * The consumer zeroes what it consumed before it moves the head, so every header a producer claims reads zero
+ * until written.
  */
 public final class MpscRingProducer extends AbstractRingProducer
 {
@@ -40,6 +44,18 @@ public final class MpscRingProducer extends AbstractRingProducer
      */
     public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
+        try
+        {
+            return offerRecord(msgTypeId, src, index, length);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private boolean offerRecord(final int msgTypeId, final DirectBuffer src, final int index, final int length)
+    {
         checkOpen();
         checkMessage(msgTypeId, length);
         final int recordLength = length + HEADER_LENGTH;
@@ -48,8 +64,19 @@ public final class MpscRingProducer extends AbstractRingProducer
         {
             return false;
         }
+        final long inProgress = headerWord(msgTypeId, -recordLength);
+        if (dataWords.getLongVolatile(recordOffset) != inProgress)
+        {
+            // Revoked already (we stalled past the consumer's unblock timeout): write nothing into released space.
+            return false;
+        }
         dataWords.copyFrom(recordOffset + HEADER_LENGTH, src, index, length);
-        dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, recordLength));
+        if (!dataWords.compareAndSetLong(recordOffset, headerWord(msgTypeId, -recordLength),
+            headerWord(msgTypeId, recordLength)))
+        {
+            // Revoked while we copied (we stalled past the consumer's unblock timeout): not sent.
+            return false;
+        }
         consumerDoorbell.ring();
         return true;
     }
@@ -58,6 +85,18 @@ public final class MpscRingProducer extends AbstractRingProducer
      * {@inheritDoc}
      */
     public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
+    {
+        try
+        {
+            return claimRecord(msgTypeId, length, claim);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private boolean claimRecord(final int msgTypeId, final int length, final SlotClaim claim)
     {
         checkOpen();
         checkMessage(msgTypeId, length);
@@ -87,15 +126,23 @@ public final class MpscRingProducer extends AbstractRingProducer
     void commitClaim(final SlotClaim claim)
     {
         checkOpen();
-        dataWords.putLongRelease(claim.recordOffset, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        final int recordLength = claim.length + HEADER_LENGTH;
+        if (!dataWords.compareAndSetLong(claim.recordOffset, headerWord(claim.msgTypeId, -recordLength),
+            headerWord(claim.msgTypeId, recordLength)))
+        {
+            throw new ClaimRevokedException(queue + ": the claimed slot was revoked before its commit: the " +
+                "consumer found it stuck for longer than its unblock timeout and skipped it; the message was not " +
+                "sent (claim again and commit sooner, or raise the consumer's unblock timeout)");
+        }
         consumerDoorbell.ring();
     }
 
     void abortClaim(final SlotClaim claim)
     {
         checkOpen();
-        // The tail has moved past the slot: the consumer must be able to step over it.
-        dataWords.putLongRelease(claim.recordOffset, headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
+        // The tail has moved past the slot: the consumer must be able to step over it. Already padding if revoked.
+        dataWords.compareAndSetLong(claim.recordOffset, headerWord(claim.msgTypeId, -(claim.length + HEADER_LENGTH)),
+            headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
         // A sleeping consumer may be stuck behind this slot with committed records after it.
         consumerDoorbell.ring();
     }
@@ -114,6 +161,11 @@ public final class MpscRingProducer extends AbstractRingProducer
         do
         {
             tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
+            if ((tail & (alignment - 1)) != 0)
+            {
+                // A damaged header: never CAS a misaligned word (a split lock can be fatal).
+                geometry.checkPositions(lvHead(), tail, lvHead());
+            }
             tailOffset = (int)tail & mask;
             padding = paddingBefore(tail, alignedLength);
             final long end = tail + padding + alignedLength;
@@ -132,10 +184,15 @@ public final class MpscRingProducer extends AbstractRingProducer
         int recordOffset = tailOffset;
         if (padding != 0)
         {
-            dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
+            // Fails only if the consumer already turned this stretch into padding: the same outcome.
+            dataWords.compareAndSetLong(tailOffset, 0, headerWord(PADDING_MSG_TYPE_ID, padding));
             recordOffset = 0;
         }
-        dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
+        if (!dataWords.compareAndSetLong(recordOffset, 0, headerWord(msgTypeId, -recordLength)))
+        {
+            // The consumer revoked the slot before we marked it (we stalled between the two CASes): claim anew.
+            return -1;
+        }
         return recordOffset;
     }
 

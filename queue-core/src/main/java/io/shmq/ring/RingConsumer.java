@@ -2,6 +2,7 @@ package io.shmq.ring;
 
 import io.shmq.CorruptRecordException;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RingKind;
 import io.shmq.wait.Awaitable;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.WaitCondition;
@@ -17,6 +18,8 @@ import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
 import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.align;
+import static io.shmq.layout.RecordDescriptor.headerWord;
+import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 
 /**
  * The one consumer of a ring. Messages are read in place: the handler sees the ring's buffer, the payload's offset
@@ -35,7 +38,11 @@ import static io.shmq.layout.RecordDescriptor.align;
  */
 public final class RingConsumer implements Awaitable, AutoCloseable
 {
+    /** How long an MPSC claim may stay uncommitted at the head before the consumer skips it, by default. */
+    public static final java.time.Duration DEFAULT_UNBLOCK_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     private static final int HEARTBEAT_READ_MASK = 63;
+    private static final int TAIL_CHECK_POLL_MASK = 63;
 
     private final RingGeometry geometry;
     private final AtomicBuffer header;
@@ -54,6 +61,11 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private long headPosition;
     private long releasedPosition;
     private boolean deferRelease;
+    private final boolean sharedProducers;
+    private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
+    private long stuckPosition = -1;
+    private long stuckSinceNanos;
+    private int emptyPolls;
     private int readCalls;
     private boolean closed;
 
@@ -76,6 +88,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.alignment = geometry.alignment();
         this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
         this.queue = geometry.queue();
+        this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
         this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET, "consumer", queue);
         ownership.acquire();
         messageDoorbell = geometry.messageDoorbell(waiter);
@@ -85,6 +98,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
         headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
         final long consumed = header.getLongAcquire(CONSUMED_POSITION_OFFSET);
+        geometry.checkPositions(headPosition, headerWords.getLongVolatile(TAIL_POSITION_OFFSET), consumed);
         if (consumed > headPosition)
         {
             // The previous consumer handled these records and died while releasing them.
@@ -105,18 +119,31 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int read(final MessageHandler handler, final int limit)
     {
+        try
+        {
+            return readRecords(handler, limit);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private int readRecords(final MessageHandler handler, final int limit)
+    {
         beginRead();
 
         final long head = headPosition;
         int messages = 0;
         int bytes = 0;
+        long word = 0;
         try
         {
             while (messages < limit && bytes < capacity)
             {
                 final long position = head + bytes;
                 final int offset = (int)position & mask;
-                final long word = dataWords.getLongAcquire(offset);
+                word = dataWords.getLongAcquire(offset);
                 final int recordLength = (int)word;
                 if (recordLength <= 0)
                 {
@@ -143,6 +170,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 }
             }
         }
+        if (bytes == 0 && sharedProducers)
+        {
+            idlePoll(word);
+        }
         return messages;
     }
 
@@ -158,16 +189,30 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
+        try
+        {
+            return controlledReadRecords(handler, limit);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private int controlledReadRecords(final ControlledMessageHandler handler, final int limit)
+    {
         beginRead();
 
-        long position = headPosition;
+        final long start = headPosition;
+        long position = start;
         int messages = 0;
+        long word = 0;
         try
         {
             while (messages < limit && position - releasedPosition < capacity)
             {
                 final int offset = (int)position & mask;
-                final long word = dataWords.getLongAcquire(offset);
+                word = dataWords.getLongAcquire(offset);
                 final int recordLength = (int)word;
                 if (recordLength <= 0)
                 {
@@ -211,6 +256,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 releaseDelivered();
             }
         }
+        if (position == start && sharedProducers)
+        {
+            idlePoll(word);
+        }
         return messages;
     }
 
@@ -224,7 +273,12 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     public boolean awaitMessages(final long timeoutNanos)
     {
         checkOpen();
+        geometry.checkIntact();
         releaseDelivered();
+        if (sharedProducers && unblockIfStuck(headPosition))
+        {
+            return true;
+        }
         return messageDoorbell.await(hasCommittedRecord, timeoutNanos);
     }
 
@@ -245,6 +299,33 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     public long headPosition()
     {
         return headPosition;
+    }
+
+    /**
+     * How long an MPSC claim may stay uncommitted at the head before this consumer skips it: after that, the claim's
+     * producer is taken for dead (or hopelessly stalled), its slot becomes padding, the header's unblocked-records
+     * counter counts it, and the records behind it flow again. A producer that commits after that learns it
+     * ({@link ClaimRevokedException}, or {@code offer} returning false): nothing is delivered twice or half-written.
+     * The check runs while this consumer polls or waits. No effect on an SPSC ring, whose one producer's successor
+     * cleans up after it.
+     *
+     * <p>Keep it well above the longest pause a live producer can take while it holds a claim (a GC pause, a
+     * stopped process): a producer that resumes after its slot was revoked fails its commit, but payload it writes
+     * into a claimed slot ({@link SlotClaim#buffer()}) before that lands in space the ring may already have
+     * handed to another record. ({@code offer} checks its slot before it copies.) Aeron's equivalent defaults to
+     * 15 s.
+     *
+     * @param timeout a positive duration; default {@link #DEFAULT_UNBLOCK_TIMEOUT}.
+     * @return this consumer.
+     */
+    public RingConsumer unblockTimeout(final java.time.Duration timeout)
+    {
+        if (timeout.isNegative() || timeout.isZero())
+        {
+            throw new IllegalArgumentException(queue + ": unblock timeout must be positive: " + timeout);
+        }
+        unblockTimeoutNanos = timeout.toNanos();
+        return this;
     }
 
     /**
@@ -308,6 +389,90 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             release(releasedPosition, headPosition);
             releasedPosition = headPosition;
         }
+    }
+
+    /**
+     * After a poll that found nothing at the head of an MPSC ring: an in-progress header is checked at once, a zero
+     * one (claimed but not yet marked, or nothing claimed) every 64 empty polls, since telling them apart reads
+     * the tail, a line the producers write.
+     */
+    private void idlePoll(final long word)
+    {
+        if ((int)word < 0 || (++emptyPolls & TAIL_CHECK_POLL_MASK) == 0)
+        {
+            unblockIfStuck(headPosition);
+        }
+    }
+
+    /**
+     * Skips the claim at {@code position} if it has been stuck there for the unblock timeout.
+     *
+     * @return true when something was turned into padding (a read now makes progress).
+     */
+    private boolean unblockIfStuck(final long position)
+    {
+        final int offset = (int)position & mask;
+        final long word = dataWords.getLongAcquire(offset);
+        if ((int)word > 0 || ((int)word == 0 && headerWords.getLongVolatile(TAIL_POSITION_OFFSET) <= position))
+        {
+            stuckPosition = -1;
+            return false;
+        }
+        final long now = System.nanoTime();
+        if (position != stuckPosition)
+        {
+            stuckPosition = position;
+            stuckSinceNanos = now;
+            return false;
+        }
+        if (now - stuckSinceNanos < unblockTimeoutNanos)
+        {
+            return false;
+        }
+        stuckPosition = -1;
+        final boolean skipped = (int)word < 0 ? skipMarkedClaim(position, offset, word) : skipUnmarkedClaims(position);
+        if (skipped)
+        {
+            header.getAndAddLong(QueueHeaderDescriptor.counterOffset(
+                QueueHeaderDescriptor.COUNTER_UNBLOCKED_RECORDS), 1);
+        }
+        return skipped;
+    }
+
+    /**
+     * A claim marked in progress: its length is known, so the whole slot becomes one padding record (unless the
+     * producer commits first).
+     */
+    private boolean skipMarkedClaim(final long position, final int offset, final long word)
+    {
+        final int recordLength = -(int)word;
+        final int msgTypeId = (int)(word >>> 32);
+        checkRecord(position, offset, headerWord(msgTypeId, recordLength), recordLength, msgTypeId);
+        return dataWords.compareAndSetLong(offset, word,
+            headerWord(PADDING_MSG_TYPE_ID, align(recordLength, alignment)));
+    }
+
+    /**
+     * A claim whose producer died between moving the tail and marking its header: its length is unknown, but it
+     * wrote nothing (payload comes after the mark), so every record-start word up to the next marked or committed
+     * header, the tail or the end of the data area is zero. Each becomes a padding record of one alignment unit;
+     * the CAS makes a producer that marks such a word later fail and claim anew.
+     */
+    private boolean skipUnmarkedClaims(final long position)
+    {
+        final long tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long paddingWord = headerWord(PADDING_MSG_TYPE_ID, alignment);
+        boolean skipped = false;
+        for (long p = position; p < tail; p += alignment)
+        {
+            final int offset = (int)p & mask;
+            if ((offset == 0 && p != position) || !dataWords.compareAndSetLong(offset, 0, paddingWord))
+            {
+                break;
+            }
+            skipped = true;
+        }
+        return skipped;
     }
 
     private boolean hasCommittedRecord()

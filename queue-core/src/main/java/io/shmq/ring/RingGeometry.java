@@ -19,6 +19,7 @@ public final class RingGeometry
     private final int alignment;
     private final int maxMessageLength;
     private final String queue;
+    private Runnable integrityCheck = () -> { };
     /** Unchecked access to the header, for the hot paths. */
     final RingMemory headerWords;
     /** Unchecked access to the data area, for the hot paths. */
@@ -144,6 +145,73 @@ public final class RingGeometry
                 dataWords.putLong((int)position & mask, 0L);
             }
         }
+    }
+
+    /**
+     * Sets what {@link #checkIntact()} runs: the region's check that its memory is all there.
+     *
+     * @param check throws a {@link io.shmq.ShmqException} when the memory is gone.
+     * @return this geometry.
+     */
+    public RingGeometry integrityCheck(final Runnable check)
+    {
+        this.integrityCheck = java.util.Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /**
+     * Checks, before a slow path touches the ring after a pause (a sleep, a full ring), that the memory behind it
+     * is still there (see {@link io.shmq.region.Region#checkIntact()}).
+     */
+    public void checkIntact()
+    {
+        integrityCheck.run();
+    }
+
+    /**
+     * Checks positions read from the header before a consumer or producer starts from them: each a multiple of the
+     * record alignment, none negative, and the tail at most one capacity ahead of the head. A damaged header would
+     * otherwise send the ring code to misaligned words or make it release the wrong range.
+     *
+     * @param head     the head position.
+     * @param tail     the tail position.
+     * @param consumed the consumed position.
+     * @throws io.shmq.CorruptRecordException naming the queue and the position that cannot be right.
+     */
+    public void checkPositions(final long head, final long tail, final long consumed)
+    {
+        checkPosition("head", head);
+        checkPosition("tail", tail);
+        checkPosition("consumed", consumed);
+        if (tail - head > capacity || head - tail > capacity || consumed - head > capacity || consumed < head)
+        {
+            throw new io.shmq.CorruptRecordException(queue + ": header positions cannot be right: head " + head +
+                ", tail " + tail + ", consumed " + consumed + " (capacity " + capacity + "); the queue cannot be " +
+                "used: delete and recreate it", head);
+        }
+    }
+
+    private void checkPosition(final String what, final long position)
+    {
+        if (position < 0 || (position & (alignment - 1)) != 0)
+        {
+            throw new io.shmq.CorruptRecordException(queue + ": header " + what + " position " + position +
+                " is " + (position < 0 ? "negative" : "not a multiple of the record alignment " + alignment) +
+                "; the queue cannot be used: delete and recreate it", position);
+        }
+    }
+
+    /**
+     * What a fault on the ring's memory means for the user: the mapping lost its backing (the file was truncated,
+     * or the segment removed and its pages freed, by someone else).
+     *
+     * @param fault the JVM's report of the fault.
+     * @return an exception naming the queue and what to check.
+     */
+    public io.shmq.ShmqException inaccessible(final InternalError fault)
+    {
+        return new io.shmq.ShmqException(queue + ": the queue's memory is no longer accessible (was its file " +
+            "truncated or replaced while mapped?); close it and recreate the queue", fault);
     }
 
     /**

@@ -45,6 +45,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         ownership.acquire();
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
+        geometry.checkPositions(lvHead(), lvTail(), header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
         tailPosition = Math.max(lvTail(), lvHead());
         cachedHeadLimit = lvHead() + capacity;
         // A predecessor that died holding a claim may have written payload over record-start words in the free
@@ -56,6 +57,18 @@ public final class SpscRingProducer extends AbstractRingProducer
      * {@inheritDoc}
      */
     public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
+    {
+        try
+        {
+            return offerRecord(msgTypeId, src, index, length);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private boolean offerRecord(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
         checkOpen();
         checkMessage(msgTypeId, length);
@@ -79,6 +92,18 @@ public final class SpscRingProducer extends AbstractRingProducer
      * {@inheritDoc}
      */
     public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
+    {
+        try
+        {
+            return claimRecord(msgTypeId, length, claim);
+        }
+        catch (final InternalError fault)
+        {
+            throw geometry.inaccessible(fault);
+        }
+    }
+
+    private boolean claimRecord(final int msgTypeId, final int length, final SlotClaim claim)
     {
         checkOpen();
         checkMessage(msgTypeId, length);

@@ -195,6 +195,75 @@ public final class SysVQueues
         return removed;
     }
 
+    /**
+     * Snapshots of every shmq segment this process may read (other users' owner-only segments are not seen),
+     * named by their keys ({@code key 0x...}): the header keeps a hash of the name, not the name.
+     *
+     * @return their snapshots.
+     */
+    public static List<io.shmq.inspect.QueueSnapshot> snapshots()
+    {
+        final List<io.shmq.inspect.QueueSnapshot> snapshots = new ArrayList<>();
+        for (final String[] fields : SysVSegmentRegion.procSysvipcShm())
+        {
+            final io.shmq.inspect.QueueSnapshot snapshot =
+                snapshot(Integer.parseInt(fields[1]), String.format("key 0x%08x", Integer.parseInt(fields[0])));
+            if (snapshot != null && snapshot.valid())
+            {
+                snapshots.add(snapshot);
+            }
+        }
+        return snapshots;
+    }
+
+    /**
+     * A snapshot of the segment of queue {@code name}.
+     *
+     * @param name the queue name.
+     * @return its snapshot, or null when no such segment can be read.
+     */
+    public static io.shmq.inspect.QueueSnapshot snapshot(final String name)
+    {
+        final int id = LibC.shmget(keyOf(name), 0, 0);
+        return id < 0 ? null : snapshot(id, name);
+    }
+
+    /**
+     * Reads a segment's header through a read-only attach (detached again at once).
+     */
+    private static io.shmq.inspect.QueueSnapshot snapshot(final int id, final String name)
+    {
+        final SegmentStat stat;
+        try
+        {
+            stat = SysVSegmentRegion.stat(id);
+        }
+        catch (final RuntimeException ex)
+        {
+            return null;
+        }
+        if (stat.size() < QueueHeaderDescriptor.HEADER_LENGTH)
+        {
+            return null;
+        }
+        final long address = LibC.shmat(id, 0, LibC.SHM_RDONLY);
+        if (address == -1)
+        {
+            return null;
+        }
+        final byte[] copy = new byte[QueueHeaderDescriptor.HEADER_LENGTH];
+        try
+        {
+            new UnsafeBuffer(address, QueueHeaderDescriptor.HEADER_LENGTH).getBytes(0, copy);
+        }
+        finally
+        {
+            LibC.shmdt(address);
+        }
+        return io.shmq.inspect.QueueSnapshot.read(name, String.format("SysV segment %d (key 0x%08x)", id,
+            stat.key()), new UnsafeBuffer(copy), (int)stat.attachCount());
+    }
+
     private static boolean isShmqWithDeadCreator(final int id)
     {
         final long address = LibC.shmat(id, 0, LibC.SHM_RDONLY);

@@ -212,15 +212,8 @@ public final class SidecarDemo
 
     private static Process startSidecar(final String channelName, final Path socketPath) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Sidecar.class.getName());
-        command.add(channelName);
-        command.add(socketPath.toString());
+        final List<String> command = JvmRequirements.childJavaCommand(List.of(), Sidecar.class, channelName,
+            socketPath.toString());
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CountDownLatch ready = new CountDownLatch(1);
         final Thread echo = new Thread(() ->

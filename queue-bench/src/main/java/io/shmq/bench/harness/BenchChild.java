@@ -227,10 +227,7 @@ public final class BenchChild
                 {
                     break;
                 }
-                while (!sender.send(reply, pending[0]))
-                {
-                    Thread.onSpinWait();
-                }
+                sendWithin(sender, reply, pending[0], "the echo");
             }
         }
     }
@@ -257,10 +254,7 @@ public final class BenchChild
                     // Sequence numbers stay non-negative: -1 is the end-of-stream marker.
                     Payload.stamp(message, round + warmup, 0);
                     final long start = System.nanoTime();
-                    while (!sender.send(message, size))
-                    {
-                        Thread.onSpinWait();
-                    }
+                    sendWithin(sender, message, size, "a ping");
                     long resendAt = start + TimeUnit.SECONDS.toNanos(1);
                     final long giveUpAt = start + TimeUnit.SECONDS.toNanos(10);
                     while (echoed[0] != round + warmup)
@@ -290,10 +284,7 @@ public final class BenchChild
                     }
                 }
                 Payload.stampEnd(message, 0, rounds);
-                while (!sender.send(message, size))
-                {
-                    Thread.onSpinWait();
-                }
+                sendWithin(sender, message, size, "the end message");
                 // Let the ponger see the end before this side unmaps.
                 Thread.sleep(20);
                 if (resends > 0)
@@ -312,6 +303,28 @@ public final class BenchChild
         encoded.flip();
         encoded.get(bytes);
         System.out.println("HIST " + Base64.getEncoder().encodeToString(bytes));
+    }
+
+    /**
+     * Sends, retrying while the channel refuses; a channel that refuses for 10 s has failed (the run reports it
+     * instead of hanging).
+     */
+    private static void sendWithin(final MessageSender sender, final DirectBuffer message, final int size,
+        final String what)
+    {
+        if (sender.send(message, size))
+        {
+            return;
+        }
+        final long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!sender.send(message, size))
+        {
+            if (System.nanoTime() > giveUpAt)
+            {
+                throw new IllegalStateException("could not send " + what + " for 10 s: the channel is stuck");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private static void memcpy(final int size, final long millis)

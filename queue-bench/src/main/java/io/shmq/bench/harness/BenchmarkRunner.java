@@ -466,12 +466,7 @@ public final class BenchmarkRunner
         static Child start(final List<String> prefix, final String... args) throws IOException
         {
             final List<String> command = new ArrayList<>(prefix);
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmFlags());
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(BenchChild.class.getName());
-            command.addAll(List.of(args));
+            command.addAll(JvmRequirements.childJavaCommand(peerFlags(), BenchChild.class, args));
             final Path output = Files.createTempFile("shmq-bench-", ".log");
             final Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
@@ -556,10 +551,12 @@ public final class BenchmarkRunner
     /**
      * JVM options of every child: shmq's, JNA's, and what Chronicle needs (its analytics off).
      */
-    static List<String> jvmFlags()
+    /**
+     * What the peers need beyond shmq's own flags (Chronicle's opens and analytics switch, a bounded heap).
+     */
+    static List<String> peerFlags()
     {
-        final List<String> flags = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        flags.add("--enable-native-access=ALL-UNNAMED");
+        final List<String> flags = new ArrayList<>();
         flags.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
         flags.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
         flags.add("--add-opens=java.base/java.nio=ALL-UNNAMED");

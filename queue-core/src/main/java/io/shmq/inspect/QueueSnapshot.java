@@ -1,0 +1,131 @@
+package io.shmq.inspect;
+
+import io.shmq.layout.QueueHeader;
+import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RingKind;
+import io.shmq.process.ProcessIdentity;
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * The state of one queue as read from its header at one moment, for tools: identity, shape, positions, owners and
+ * counters. Reading never writes.
+ *
+ * @param name             the queue's name (or, for a SysV segment, its key).
+ * @param location         its file or segment.
+ * @param valid            false when the magic or layout version is not shmq's (the other fields are then 0).
+ * @param kind             ring kind, or null when unknown.
+ * @param capacity         data capacity in bytes.
+ * @param maxMessageLength largest payload.
+ * @param alignment        record alignment.
+ * @param head             consumer's released position.
+ * @param tail             producers' position.
+ * @param consumerToken    the consumer's owner word.
+ * @param producerToken    the SPSC producer's owner word (0 for MPSC).
+ * @param heartbeatMillis  the consumer's last heartbeat (epoch millis, 0 if never).
+ * @param creatorPid       pid of the creating process.
+ * @param creationMillis   creation time (epoch millis).
+ * @param attached         processes that have it mapped or attached (-1 when unknown).
+ * @param counters         the header's counters.
+ */
+public record QueueSnapshot(
+    String name,
+    String location,
+    boolean valid,
+    RingKind kind,
+    int capacity,
+    int maxMessageLength,
+    int alignment,
+    long head,
+    long tail,
+    long consumerToken,
+    long producerToken,
+    long heartbeatMillis,
+    long creatorPid,
+    long creationMillis,
+    int attached,
+    long[] counters)
+{
+    /**
+     * Reads a header.
+     *
+     * @param name     the queue's name.
+     * @param location its file or segment.
+     * @param header   a buffer over at least the header.
+     * @param attached processes attached, or -1.
+     * @return the snapshot.
+     */
+    public static QueueSnapshot read(final String name, final String location, final AtomicBuffer header,
+        final int attached)
+    {
+        final QueueHeader fields = new QueueHeader(header);
+        if (fields.magic() != QueueHeaderDescriptor.MAGIC || fields.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
+        {
+            return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, attached, new long[0]);
+        }
+        final long[] counters = new long[QueueHeaderDescriptor.COUNTER_COUNT];
+        for (int i = 0; i < counters.length; i++)
+        {
+            counters[i] = fields.counter(i);
+        }
+        return new QueueSnapshot(name, location, true, RingKind.fromCode(fields.ringKindCode()), fields.capacity(),
+            fields.maxMessageLength(), fields.recordAlignment(), fields.headPosition(), fields.tailPosition(),
+            fields.consumerOwnerToken(), fields.producerOwnerToken(), fields.consumerHeartbeat(),
+            fields.creatorPid(), fields.creationEpochMillis(), attached, counters);
+    }
+
+    /**
+     * Bytes between head and tail: written and not yet released.
+     *
+     * @return the fill in bytes.
+     */
+    public long fill()
+    {
+        return Math.max(0, tail - head);
+    }
+
+    /**
+     * The consumer role's state.
+     *
+     * @return none, alive or dead.
+     */
+    public OwnerState consumer()
+    {
+        return OwnerState.of(consumerToken);
+    }
+
+    /**
+     * The SPSC producer role's state (always {@link OwnerState#NONE} for MPSC, whose producers are not registered).
+     *
+     * @return none, alive or dead.
+     */
+    public OwnerState producer()
+    {
+        return OwnerState.of(producerToken);
+    }
+
+    /**
+     * Whether nobody uses the queue any more: valid, no live owner, and (when known) no process attached. Such a
+     * queue can be removed without harming anyone.
+     *
+     * @return true for a stale queue.
+     */
+    public boolean isStale()
+    {
+        return valid && consumer() != OwnerState.ALIVE && producer() != OwnerState.ALIVE && attached == 0;
+    }
+
+    /**
+     * Describes an owner word for people.
+     *
+     * @param token an owner word.
+     * @return e.g. {@code "pid 4242 (alive)"} or {@code "-"}.
+     */
+    public static String describeOwner(final long token)
+    {
+        if (token == 0)
+        {
+            return "-";
+        }
+        return "pid " + ProcessIdentity.fromToken(token).pid() + " (" + OwnerState.of(token).name().toLowerCase() + ")";
+    }
+}
