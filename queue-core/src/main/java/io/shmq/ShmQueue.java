@@ -327,6 +327,18 @@ public final class ShmQueue implements AutoCloseable
     }
 
     /**
+     * The queue as its header says now: positions, fill, owners (alive or dead) and the consumer's heartbeat, so a
+     * producer can tell a slow consumer (alive, heartbeat old) from a gone one (dead, or none).
+     *
+     * @return a snapshot (its attached count is -1: not looked up).
+     */
+    public io.shmq.inspect.QueueSnapshot snapshot()
+    {
+        checkOpen();
+        return io.shmq.inspect.QueueSnapshot.read(name, region.description(), region.buffer(), -1);
+    }
+
+    /**
      * Closes every producer and consumer made by this queue, then unmaps it. The file stays. Idempotent.
      */
     public synchronized void close()
