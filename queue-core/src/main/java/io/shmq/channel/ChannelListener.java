@@ -110,7 +110,8 @@ public final class ChannelListener implements AutoCloseable
                 throw new IllegalStateException("channel '" + name + "' still has a connected client: close that " +
                     "channel before accepting another");
             }
-            current = null;
+            // Its peer is gone: close it, so that polling it cannot take the next client's messages.
+            current.close();
         }
         final long deadline = System.nanoTime() + timeoutNanos;
         hello[0] = 0;

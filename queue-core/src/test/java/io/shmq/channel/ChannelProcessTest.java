@@ -56,16 +56,16 @@ class ChannelProcessTest
     {
         try (ChannelListener listener = ChannelListener.listen("kill-client", ChannelPeerProcess.config(shm.path())))
         {
+            final Channel server1;
             try (ChildJvm first = start("client", "kill-client"))
             {
-                final Channel server1 = listener.accept(30 * SECOND);
+                server1 = listener.accept(30 * SECOND);
                 first.awaitOutput("CONNECTED", 30);
                 assertEquals(first.pid(), server1.peer().pid());
                 first.kill();
                 final long noticed = awaitEnd(server1, 5 * SECOND);
                 assertEquals(ChannelState.PEER_DIED, server1.state());
                 assertTrue(noticed < 2 * SECOND, "noticed after " + noticed / 1000_000 + " ms");
-                server1.close();
             }
             try (ChildJvm second = start("client", "kill-client"))
             {
@@ -73,6 +73,8 @@ class ChannelProcessTest
                 second.awaitOutput("CONNECTED", 30);
                 assertEquals(second.pid(), server2.peer().pid());
                 assertTrue(server2.isConnected());
+                assertEquals(ChannelState.CLOSED, server1.state(), "the dead client's channel is closed by accept");
+                assertEquals(0, server1.poll((type, buffer, index, length) -> { }, 64));
             }
         }
     }
