@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A channel's receiving side releases ring space at its next poll or wait ({@link RingConsumer#deferRelease}),
  * so an answer sent from a handler is not held back by the release of the request's slot.
  *
- * <p>Both processes must see each other's pids (one PID namespace), since a peer's liveness is its process's.
+ * <p>A peer in another PID namespace (a container that shares {@code /dev/shm} but not pids) cannot be checked by
+ * its pid: its death is then noticed by its heartbeat only, after {@link ChannelConfig#peerTimeout()}.
  * Not thread-safe: one thread sends and polls (or one sender and one poller, each its own thread).
  */
 public final class Channel implements Awaitable, AutoCloseable
@@ -59,6 +60,8 @@ public final class Channel implements Awaitable, AutoCloseable
     private final RingConsumer consumer;
     private final long connectionId;
     private final long peerToken;
+    /** False when the peer is in another PID namespace: then only its heartbeat and its owner word tell. */
+    private final boolean peerCheckable;
     private final long peerTimeoutMillis;
     private final Runnable onClose;
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
@@ -88,6 +91,7 @@ public final class Channel implements Awaitable, AutoCloseable
         this.consumer = consumer;
         this.connectionId = connectionId;
         this.peerToken = outHeader.consumerOwnerToken();
+        this.peerCheckable = ProcessIdentity.isCheckableFromHere(outHeader.consumerOwnerNamespace());
         this.peerTimeoutMillis = config.peerTimeout().toMillis();
         this.onClose = onClose;
         this.nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
@@ -473,7 +477,7 @@ public final class Channel implements Awaitable, AutoCloseable
             // The peer gave its role up without a CLOSE (a close that found the ring full).
             endWith(ChannelState.PEER_CLOSED);
         }
-        else if (token != peerToken || !ProcessIdentity.fromToken(token).isAlive())
+        else if (token != peerToken || (peerCheckable && !ProcessIdentity.fromToken(token).isAlive()))
         {
             endWith(ChannelState.PEER_DIED);
         }
@@ -522,7 +526,8 @@ public final class Channel implements Awaitable, AutoCloseable
             {
                 final ShmQueue queue = ShmQueue.open(queueName, config.rings());
                 final long server = queue.header().consumerOwnerToken();
-                if (server != 0 && ProcessIdentity.fromToken(server).isAlive())
+                if (server != 0 && io.shmq.inspect.OwnerState.of(server, queue.header().consumerOwnerNamespace()) !=
+                    io.shmq.inspect.OwnerState.DEAD)
                 {
                     return queue;
                 }

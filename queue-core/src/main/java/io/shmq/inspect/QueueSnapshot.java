@@ -21,6 +21,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * @param tail             producers' position.
  * @param consumerToken    the consumer's owner word.
  * @param producerToken    the SPSC producer's owner word (0 for MPSC).
+ * @param consumerNamespace the consumer owner's PID namespace (0 unknown).
+ * @param producerNamespace the SPSC producer owner's PID namespace (0 unknown).
  * @param heartbeatMillis  the consumer's last heartbeat (epoch millis, 0 if never).
  * @param creatorPid       pid of the creating process.
  * @param creationMillis   creation time (epoch millis).
@@ -39,6 +41,8 @@ public record QueueSnapshot(
     long tail,
     long consumerToken,
     long producerToken,
+    long consumerNamespace,
+    long producerNamespace,
     long heartbeatMillis,
     long creatorPid,
     long creationMillis,
@@ -60,7 +64,8 @@ public record QueueSnapshot(
         final QueueHeader fields = new QueueHeader(header);
         if (fields.magic() != QueueHeaderDescriptor.MAGIC || fields.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
         {
-            return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, attached, new long[0]);
+            return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, attached,
+                new long[0]);
         }
         final long[] counters = new long[QueueHeaderDescriptor.COUNTER_COUNT];
         for (int i = 0; i < counters.length; i++)
@@ -69,7 +74,8 @@ public record QueueSnapshot(
         }
         return new QueueSnapshot(name, location, true, RingKind.fromCode(fields.ringKindCode()), fields.capacity(),
             fields.maxMessageLength(), fields.recordAlignment(), fields.headPosition(), fields.tailPosition(),
-            fields.consumerOwnerToken(), fields.producerOwnerToken(), fields.consumerHeartbeat(),
+            fields.consumerOwnerToken(), fields.producerOwnerToken(), fields.consumerOwnerNamespace(),
+            fields.producerOwnerNamespace(), fields.consumerHeartbeat(),
             fields.creatorPid(), fields.creationEpochMillis(), attached, counters);
     }
 
@@ -90,7 +96,7 @@ public record QueueSnapshot(
      */
     public OwnerState consumer()
     {
-        return OwnerState.of(consumerToken);
+        return OwnerState.of(consumerToken, consumerNamespace);
     }
 
     /**
@@ -100,7 +106,7 @@ public record QueueSnapshot(
      */
     public OwnerState producer()
     {
-        return OwnerState.of(producerToken);
+        return OwnerState.of(producerToken, producerNamespace);
     }
 
     /**
@@ -111,7 +117,12 @@ public record QueueSnapshot(
      */
     public boolean isStale()
     {
-        return valid && consumer() != OwnerState.ALIVE && producer() != OwnerState.ALIVE && attached == 0;
+        return valid && gone(consumer()) && gone(producer()) && attached == 0;
+    }
+
+    private static boolean gone(final OwnerState owner)
+    {
+        return owner == OwnerState.NONE || owner == OwnerState.DEAD;
     }
 
     /**
@@ -122,10 +133,24 @@ public record QueueSnapshot(
      */
     public static String describeOwner(final long token)
     {
+        return describeOwner(token, 0);
+    }
+
+    /**
+     * Describes an owner word recorded in a PID namespace, for people.
+     *
+     * @param token     an owner word.
+     * @param namespace the owner's PID namespace, 0 when unknown.
+     * @return e.g. {@code "pid 4242 (alive)"}, {@code "pid 1 (other pid ns)"} or {@code "-"}.
+     */
+    public static String describeOwner(final long token, final long namespace)
+    {
         if (token == 0)
         {
             return "-";
         }
-        return "pid " + ProcessIdentity.fromToken(token).pid() + " (" + OwnerState.of(token).name().toLowerCase() + ")";
+        final OwnerState state = OwnerState.of(token, namespace);
+        return "pid " + ProcessIdentity.fromToken(token).pid() + " (" +
+            (state == OwnerState.UNKNOWN ? "other pid ns" : state.name().toLowerCase()) + ")";
     }
 }

@@ -234,6 +234,26 @@ public final class QueueHeader
     }
 
     /**
+     * The PID namespace of the consumer's owner.
+     *
+     * @return the namespace's inode number, 0 when not recorded.
+     */
+    public long consumerOwnerNamespace()
+    {
+        return buffer.getLongAcquire(CONSUMER_OWNER_NAMESPACE_OFFSET);
+    }
+
+    /**
+     * The PID namespace of the SPSC producer's owner.
+     *
+     * @return the namespace's inode number, 0 when not recorded.
+     */
+    public long producerOwnerNamespace()
+    {
+        return buffer.getLongAcquire(PRODUCER_OWNER_NAMESPACE_OFFSET);
+    }
+
+    /**
      * A counter from the header's counter line.
      *
      * @param index one of the {@code COUNTER_*} indexes.

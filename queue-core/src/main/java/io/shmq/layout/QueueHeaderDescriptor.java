@@ -50,7 +50,11 @@ package io.shmq.layout;
  *  +---------------------------------------------------------------+
  *  |                 SPSC Producer Owner Token (64)                |  392
  *  +---------------------------------------------------------------+
- *  |           reserved to 512 (MPSC producer slots)               |  400
+ *  |          Consumer Owner PID Namespace (64, inode)             |  400
+ *  +---------------------------------------------------------------+
+ *  |        SPSC Producer Owner PID Namespace (64, inode)          |  408
+ *  +---------------------------------------------------------------+
+ *  |                      reserved to 512                          |  416
  *  +===============================================================+
  *   Line 4: consumer wake-up (a sleeping consumer announces itself here)
  *  +-------------------------------+-------------------------------+
@@ -141,6 +145,13 @@ public final class QueueHeaderDescriptor
     public static final int CONSUMER_OWNER_OFFSET = 3 * LINE_LENGTH;
     /** Offset of the 64-bit owner token of the one SPSC producer, 0 when free. */
     public static final int PRODUCER_OWNER_OFFSET = CONSUMER_OWNER_OFFSET + 8;
+    /**
+     * Offset of the PID namespace (inode of {@code /proc/PID/ns/pid}) of the consumer's owner, 0 when unknown: an
+     * owner token's pid means something only inside that namespace.
+     */
+    public static final int CONSUMER_OWNER_NAMESPACE_OFFSET = CONSUMER_OWNER_OFFSET + 16;
+    /** Offset of the PID namespace of the SPSC producer's owner, 0 when unknown. */
+    public static final int PRODUCER_OWNER_NAMESPACE_OFFSET = CONSUMER_OWNER_OFFSET + 24;
 
     /** Offset of the 32-bit count of consumers sleeping for data (reserved for blocking wake-up). */
     public static final int CONSUMER_WAITERS_OFFSET = 4 * LINE_LENGTH;

@@ -27,6 +27,7 @@ public final class ProcessIdentity
     private static final long MAX_PID = 1L << 22;
 
     private static final ProcessIdentity CURRENT = readCurrent();
+    private static final long PID_NAMESPACE = readPidNamespace();
 
     private final long pid;
     private final long startTime;
@@ -123,6 +124,43 @@ public final class ProcessIdentity
     public long token()
     {
         return (pid << START_TIME_BITS) | (startTime & START_TIME_MASK);
+    }
+
+    /**
+     * This process's PID namespace: the inode number of {@code /proc/self/ns/pid}. A pid (and so an owner token)
+     * names a process only inside its namespace; two containers sharing {@code /dev/shm} may have different ones.
+     *
+     * @return the namespace's inode number, 0 when it cannot be read.
+     */
+    public static long pidNamespace()
+    {
+        return PID_NAMESPACE;
+    }
+
+    /**
+     * Whether a process recorded with PID namespace {@code namespace} can be checked from here: same namespace, or
+     * either one unknown (0, as in headers written before the namespace was recorded).
+     *
+     * @param namespace a recorded namespace inode.
+     * @return false when the pid belongs to another namespace (its liveness cannot be told from here).
+     */
+    public static boolean isCheckableFromHere(final long namespace)
+    {
+        return namespace == 0 || PID_NAMESPACE == 0 || namespace == PID_NAMESPACE;
+    }
+
+    private static long readPidNamespace()
+    {
+        try
+        {
+            final String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid"))
+                .toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return 0;
+        }
     }
 
     /**

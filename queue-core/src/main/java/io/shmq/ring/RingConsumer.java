@@ -89,7 +89,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
         this.queue = geometry.queue();
         this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
-        this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET, "consumer", queue);
+        this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
+            QueueHeaderDescriptor.CONSUMER_OWNER_NAMESPACE_OFFSET, "consumer", queue);
         ownership.acquire();
         messageDoorbell = geometry.messageDoorbell(waiter);
         spaceDoorbell = geometry.spaceDoorbell(waiter);

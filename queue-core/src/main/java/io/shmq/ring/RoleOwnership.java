@@ -17,12 +17,15 @@ final class RoleOwnership
     private final String role;
     private final String queue;
     private final long token;
+    private final int namespaceOffset;
     private boolean held;
 
-    RoleOwnership(final AtomicBuffer header, final int offset, final String role, final String queue)
+    RoleOwnership(
+        final AtomicBuffer header, final int offset, final int namespaceOffset, final String role, final String queue)
     {
         this.header = header;
         this.offset = offset;
+        this.namespaceOffset = namespaceOffset;
         this.role = role;
         this.queue = queue;
         this.token = ProcessIdentity.current().token();
@@ -43,9 +46,20 @@ final class RoleOwnership
                 if (header.compareAndSetLong(offset, 0, token))
                 {
                     held = true;
+                    recordNamespace();
                     return false;
                 }
                 continue;
+            }
+
+            final long namespace = header.getLongVolatile(namespaceOffset);
+            if (!ProcessIdentity.isCheckableFromHere(namespace) && current != token)
+            {
+                throw new QueueOwnershipException(queue + " already has a " + role + ": pid " +
+                    ProcessIdentity.fromToken(current).pid() + " of another PID namespace (" + namespace + "; ours " +
+                    ProcessIdentity.pidNamespace() + ") owns it, and whether it lives cannot be told from here, so it " +
+                    "is not taken over. Stop that process (it gives the role up when it closes the queue), or remove " +
+                    "the queue if it is dead");
             }
 
             final ProcessIdentity owner = ProcessIdentity.fromToken(current);
@@ -62,11 +76,20 @@ final class RoleOwnership
             if (header.compareAndSetLong(offset, current, token))
             {
                 held = true;
+                recordNamespace();
                 header.getAndAddLong(
                     QueueHeaderDescriptor.counterOffset(QueueHeaderDescriptor.COUNTER_OWNER_TAKEOVERS), 1);
                 return true;
             }
         }
+    }
+
+    /**
+     * Records our PID namespace next to the token, so that other namespaces know not to judge our pid.
+     */
+    private void recordNamespace()
+    {
+        header.putLongRelease(namespaceOffset, ProcessIdentity.pidNamespace());
     }
 
     /**

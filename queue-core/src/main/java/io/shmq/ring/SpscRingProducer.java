@@ -41,7 +41,8 @@ public final class SpscRingProducer extends AbstractRingProducer
     public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
         super(geometry, waiter);
-        ownership = new RoleOwnership(header, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET, "producer", queue);
+        ownership = new RoleOwnership(header, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
+            QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, "producer", queue);
         ownership.acquire();
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +77,38 @@ class ChannelProcessTest
                 assertEquals(ChannelState.CLOSED, server1.state(), "the dead client's channel is closed by accept");
                 assertEquals(0, server1.poll((type, buffer, index, length) -> { }, 64));
             }
+        }
+    }
+
+    @Test
+    void aClientInAnotherPidNamespaceIsKeptWhileItLivesAndDroppedByItsHeartbeat()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(
+            java.nio.file.Path.of("/usr/bin/unshare")) && io.shmq.process.ProcessIdentity.effectiveUid() == 0,
+            "needs unshare and root");
+        final ChannelConfig config = ChannelPeerProcess.config(shm.path()).withPeerTimeout(java.time.Duration.ofSeconds(1));
+        try (ChannelListener listener = ChannelListener.listen("other-ns", config);
+            ChildJvm client = ChildJvm.start(List.of("/usr/bin/unshare", "--pid", "--fork", "--kill-child", "--mount-proc"),
+                List.of(io.shmq.JvmRequirements.REQUIRED_FLAG.split(" ")), System.getProperty("java.class.path"),
+                ChannelPeerProcess.class, "client", shm.path().toString(), "other-ns"))
+        {
+            final Channel server = listener.accept(30 * SECOND);
+            client.awaitOutput("CONNECTED", 30);
+            assertTrue(server.peer().pid() != client.pid(), "its pid is namespace-local");
+            // Its pid means nothing here: it must not be taken for dead while it lives (3 x the peer timeout).
+            final long until = System.nanoTime() + 3 * SECOND;
+            while (System.nanoTime() < until)
+            {
+                if (server.poll((type, buffer, index, length) -> { }, 64) == 0)
+                {
+                    server.awaitMessages(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }
+            assertEquals(ChannelState.CONNECTED, server.state());
+            client.kill();
+            final long noticed = awaitEnd(server, 10 * SECOND);
+            assertEquals(ChannelState.PEER_TIMED_OUT, server.state());
+            assertTrue(noticed < 3 * SECOND, "noticed after " + noticed / 1000_000 + " ms");
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Child JVM: one side of a channel. Arguments: {@code role directory name}, role being
  * <ul>
- *   <li>{@code client}: connects, prints {@code CONNECTED}, waits to be killed;</li>
+ *   <li>{@code client}: connects, prints {@code CONNECTED}, then waits for messages (heartbeating) until the
+ *   channel ends or it is killed;</li>
  *   <li>{@code server}: listens, prints {@code LISTENING}, accepts one client and answers each request with its
  *   body's first long times 3 (type 2), until the client closes; exits 0;</li>
  *   <li>{@code silent-server}: listens, accepts, takes requests and never answers; waits to be killed.</li>
@@ -52,9 +53,17 @@ public final class ChannelPeerProcess
         {
             case "client" ->
             {
-                Channel.connect(name, config, TimeUnit.SECONDS.toNanos(30));
+                final Channel channel = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(30));
                 System.out.println("CONNECTED");
-                Thread.sleep(600_000);
+                // An idle client: waiting keeps its heartbeat fresh, as any polling side does.
+                while (channel.isConnected())
+                {
+                    if (channel.poll((type, buffer, index, length) -> { }, 64) == 0)
+                    {
+                        channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(100));
+                    }
+                }
+                System.exit(0);
             }
             case "server" ->
             {

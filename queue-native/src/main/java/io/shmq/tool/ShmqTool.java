@@ -157,8 +157,8 @@ public final class ShmqTool
             }
             out.printf("%-28s %-5s %10d %6.1f%% %-22s %-22s %10s %8s %-5s%n", queue.name(), queue.kind(),
                 queue.capacity(), 100.0 * queue.fill() / queue.capacity(),
-                QueueSnapshot.describeOwner(queue.consumerToken()),
-                queue.kind() == io.shmq.layout.RingKind.MPSC ? "(shared)" : QueueSnapshot.describeOwner(queue.producerToken()),
+                QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()),
+                queue.kind() == io.shmq.layout.RingKind.MPSC ? "(shared)" : QueueSnapshot.describeOwner(queue.producerToken(), queue.producerNamespace()),
                 age(now, queue.heartbeatMillis()), queue.attached() < 0 ? "?" : Integer.toString(queue.attached()),
                 queue.isStale() ? "yes" : "no");
         }
@@ -202,10 +202,10 @@ public final class ShmqTool
         out.printf("  tail %d, head %d, fill %d bytes (%.1f%%)%s%n", queue.tail(), queue.head(), queue.fill(),
             100.0 * queue.fill() / queue.capacity(), lastTail < 0 ? "" :
             String.format(", %d bytes/s written", queue.tail() - lastTail));
-        out.printf("  consumer %s, heartbeat %s ago%n", QueueSnapshot.describeOwner(queue.consumerToken()),
+        out.printf("  consumer %s, heartbeat %s ago%n", QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()),
             age(now, queue.heartbeatMillis()));
         out.printf("  producer %s%n", queue.kind() == io.shmq.layout.RingKind.MPSC ?
-            "(MPSC: producers are not registered)" : QueueSnapshot.describeOwner(queue.producerToken()));
+            "(MPSC: producers are not registered)" : QueueSnapshot.describeOwner(queue.producerToken(), queue.producerNamespace()));
         out.printf("  attached processes %s%n", queue.attached() < 0 ? "unknown" : queue.attached());
         out.printf("  counters: owner takeovers %d, unblocked claims %d%n",
             queue.counters()[QueueHeaderDescriptor.COUNTER_OWNER_TAKEOVERS],
@@ -221,11 +221,11 @@ public final class ShmqTool
             out.println("shmq: no queue '" + name + "' (" + where(name) + ")");
             return 1;
         }
-        if (!force && queue.valid() && (queue.consumer() == OwnerState.ALIVE ||
-            queue.producer() == OwnerState.ALIVE || queue.attached() > 0))
+        if (!force && queue.valid() && (queue.consumer() == OwnerState.ALIVE || queue.consumer() == OwnerState.UNKNOWN ||
+            queue.producer() == OwnerState.ALIVE || queue.producer() == OwnerState.UNKNOWN || queue.attached() > 0))
         {
             out.println("shmq: queue '" + name + "' is in use (consumer " +
-                QueueSnapshot.describeOwner(queue.consumerToken()) + ", " + queue.attached() + " attached): " +
+                QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()) + ", " + queue.attached() + " attached): " +
                 "not removed; --force removes it anyway (its users keep their mapping until they close)");
             return 1;
         }
