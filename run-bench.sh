@@ -4,6 +4,8 @@
 #   ./run-bench.sh --quick          about 3 minutes, one round, smoke check
 #   ./run-bench.sh                  about 10 minutes, three interleaved rounds
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --results DIR (default results/<mode>-<time>).
+# Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
+# (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read).
 # Exit status: 0 all runs measured; 2 a peer's run failed; 3 a shmq run failed (see 'Failed runs' in the report).
 # As root it reserves the 2 MiB huge pages the huge-page runs need and gives them back.
 set -euo pipefail
@@ -15,5 +17,5 @@ if ! mvn -B -Dstyle.color=never -pl queue-bench -am package -DskipTests >"$log" 
     echo "build failed" >&2
     exit 1
 fi
-java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} \
     -cp queue-bench/target/benchmarks.jar io.shmq.bench.harness.BenchmarkRunner "$@"

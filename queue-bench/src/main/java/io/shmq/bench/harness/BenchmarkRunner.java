@@ -564,6 +564,10 @@ public final class BenchmarkRunner
         flags.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         flags.add("-Dchronicle.analytics.disable=true");
         flags.add("-Xmx512m");
+        if (System.getProperty("shmq.bench.deferRelease") != null)
+        {
+            flags.add("-Dshmq.bench.deferRelease=" + System.getProperty("shmq.bench.deferRelease"));
+        }
         if (System.getProperty("shmq.bench.alignment") != null)
         {
             flags.add("-Dshmq.bench.alignment=" + System.getProperty("shmq.bench.alignment"));

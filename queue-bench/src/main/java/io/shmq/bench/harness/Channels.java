@@ -169,7 +169,8 @@ final class Channels
     {
         final ShmQueue queue = openShmq(spec);
         // The receiving loops poll without pause (and the ponger answers what it reads): release at the next poll.
-        final RingConsumer consumer = queue.consumer().deferRelease(true);
+        final RingConsumer consumer = queue.consumer().deferRelease(
+            Boolean.parseBoolean(System.getProperty("shmq.bench.deferRelease", "true")));
         final boolean sleeps = spec.system() == BenchSystem.SHMQ_SPSC_FUTEX;
         final long sleepNanos = TimeUnit.MILLISECONDS.toNanos(100);
         return new MessageReceiver()
