@@ -3,7 +3,7 @@
 #   ./run-demo.sh [requests]          the sidecar demo: a service and its sidecar (two JVMs) exchanging
 #                                     requests and responses over a shmq channel, then over a Unix domain
 #                                     socket; prints both side by side; exit 0 only if every response matched
-#   ./run-demo.sh queue [options]     the one-way queue demo (TwoProcessDemo; --help for its options)
+#   ./run-demo.sh queue [options]     the one-way queue demo (TwoProcessDemo: --messages N, --size BYTES, --latency-messages N)
 set -euo pipefail
 cd "$(dirname "$0")"
 log="$(mktemp)"

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * checks every sequence number; the demo exits 0 only if every message arrived once, in order.
  *
  * <pre>
- *   ./run-demo.sh [--messages N] [--size BYTES] [--latency-messages N]
+ *   ./run-demo.sh queue [--messages N] [--size BYTES] [--latency-messages N]
  * </pre>
  */
 public final class TwoProcessDemo
