@@ -65,9 +65,15 @@ public final class MappedFileRegion implements Region
             {
                 fileKey = attributes.fileKey();
             }
-            // Another file now at the path (ours was removed or replaced) does not touch our mapping.
-            if (attributes.fileKey() != null && attributes.fileKey().equals(fileKey) &&
-                attributes.size() < buffer.capacity())
+            if (attributes.fileKey() != null && !attributes.fileKey().equals(fileKey))
+            {
+                // Our memory is intact, but whoever opens the queue now gets the other file: we would wait or
+                // write where nobody looks.
+                throw new ShmqException(path + " was replaced by another file while this process had it mapped " +
+                    "(the queue was deleted and created again): this process still uses the old queue, which new " +
+                    "processes cannot see; close it and open the queue again");
+            }
+            if (attributes.size() < buffer.capacity())
             {
                 throw new ShmqException(path + " was truncated to " + attributes.size() + " bytes while mapped (" +
                     buffer.capacity() + " bytes): the queue's memory is gone; close it, and recreate the queue " +
@@ -76,7 +82,7 @@ public final class MappedFileRegion implements Region
         }
         catch (final java.nio.file.NoSuchFileException removed)
         {
-            // Removed while mapped: the memory stays ours until we unmap.
+            // Removed while mapped (ShmQueue.delete): the memory stays ours until we unmap, as documented.
         }
         catch (final IOException ex)
         {

@@ -33,8 +33,10 @@ public interface Region extends AutoCloseable
     String description();
 
     /**
-     * Checks that the memory behind the mapping is still all there, before a caller touches it after a pause: a
-     * file truncated while mapped would make the next access fault. Costs a system call: for slow paths only.
+     * Checks that the memory behind the mapping is still all there, and still the queue others find, before a
+     * caller touches it after a pause: a file truncated while mapped would make the next access fault, and one
+     * replaced by a new queue of the same name would leave this process waiting where nobody writes. Costs a
+     * system call: for slow paths only.
      *
      * @throws io.shmq.ShmqException saying what happened, when the region lost memory.
      */

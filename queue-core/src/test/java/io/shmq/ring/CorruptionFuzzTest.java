@@ -210,6 +210,24 @@ class CorruptionFuzzTest
     }
 
     @Test
+    void aQueueDeletedAndCreatedAgainUnderAWaitingConsumerIsReported()
+    {
+        try (ShmQueue old = queue("replaced", RingKind.SPSC, 64))
+        {
+            final RingConsumer consumer = old.consumer();
+            assertEquals(false, consumer.awaitMessages(1000), "nothing yet, and no complaint");
+            ShmQueue.delete("replaced", shm.path());
+            assertEquals(false, consumer.awaitMessages(1000), "deleted: the mapping stays usable");
+            try (ShmQueue fresh = queue("replaced", RingKind.SPSC, 64))
+            {
+                final ShmqException ex = assertThrows(ShmqException.class, () -> consumer.awaitMessages(1000));
+                assertTrue(ex.getMessage().contains("replaced by another file"), ex.getMessage());
+                assertTrue(fresh.producer().offer(1, src, 0, 8), "the new queue works");
+            }
+        }
+    }
+
+    @Test
     void aFileTruncatedUnderTheMappingGivesAClearError() throws IOException
     {
         try (ShmQueue queue = queue("truncated", RingKind.SPSC, 64))
