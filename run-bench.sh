@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds queue-bench and runs shmq beside its peers (Agrona, Aeron IPC, Chronicle Queue, Unix domain and TCP
 # sockets, the cache-line floor and the memcpy ceiling), each side in its own JVM.
-#   ./run-bench.sh --quick          about 3 minutes, one round, smoke check
-#   ./run-bench.sh                  about 10 minutes, three interleaved rounds
+#   ./run-bench.sh --quick          about a minute, one round, smoke check
+#   ./run-bench.sh                  about 11 minutes, five interleaved rounds
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
 # (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read).

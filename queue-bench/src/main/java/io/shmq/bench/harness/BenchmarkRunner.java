@@ -103,7 +103,7 @@ public final class BenchmarkRunner
         }
         if (rounds < 0)
         {
-            rounds = quick ? 1 : 3;
+            rounds = quick ? 1 : 5;
         }
         if (results == null)
         {
