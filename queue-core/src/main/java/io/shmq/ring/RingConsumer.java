@@ -275,6 +275,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     {
         checkOpen();
         geometry.checkIntact();
+        // An idle consumer reads rarely: keep its heartbeat fresh here, so it does not look gone.
+        heartbeat();
         releaseDelivered();
         if (sharedProducers && unblockIfStuck(headPosition))
         {
@@ -355,7 +357,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     /**
      * Stores the current time in the header's heartbeat, so producers and tools can tell a slow consumer from a
-     * gone one. {@link #read} does it every 64 calls; call it from a consumer that stops reading for a while.
+     * gone one. {@link #read} does it every 64 calls and {@link #awaitMessages} on every wait; call it from a
+     * consumer that stops reading and waiting for a while.
      */
     public void heartbeat()
     {

@@ -25,6 +25,19 @@ class QueueSnapshotTest
     final ShmDirectory shm = new ShmDirectory();
 
     @Test
+    void aWaitingConsumerKeepsItsHeartbeatFresh()
+    {
+        try (ShmQueue queue = ShmQueue.create("idle", QueueConfig.spsc(64 * 1024).withDirectory(shm.path())))
+        {
+            final io.shmq.ring.RingConsumer consumer = queue.consumer();
+            queue.region().buffer().putLongVolatile(io.shmq.layout.QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET, 1);
+            assertTrue(System.currentTimeMillis() - queue.snapshot().heartbeatMillis() > 1_000_000, "made stale");
+            consumer.awaitMessages(1_000_000);
+            assertTrue(System.currentTimeMillis() - queue.snapshot().heartbeatMillis() < 10_000, "fresh again");
+        }
+    }
+
+    @Test
     void producerTellsALiveConsumerFromADeadOne()
     {
         final QueueConfig config = QueueConfig.spsc(64 * 1024).withDirectory(shm.path());
