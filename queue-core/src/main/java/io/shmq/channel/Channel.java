@@ -138,20 +138,9 @@ public final class Channel implements Awaitable, AutoCloseable
                 // A leftover for a client before us: not ours.
                 return ControlledMessageHandler.Action.CONTINUE;
             };
-            while (welcomed[0] == 0)
-            {
-                if (consumer.controlledRead(awaitWelcome, Integer.MAX_VALUE) == 0 && welcomed[0] == 0)
-                {
-                    final long left = deadline - System.nanoTime();
-                    if (left <= 0)
-                    {
-                        throw new ChannelTimeoutException("channel '" + name + "': the server did not answer the " +
-                            "connection within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; is it " +
-                            "polling its listener (accept)?");
-                    }
-                    consumer.awaitMessages(Math.min(left, LIVENESS_CHECK_NANOS));
-                }
-            }
+            awaitControl(consumer, awaitWelcome, () -> welcomed[0] != 0, deadline, "channel '" + name +
+                "': the server did not answer the connection within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) +
+                " ms; is it polling its listener (accept)?");
             final Channel channel = new Channel(
                 name, true, out, in, producer, consumer, connectionId, config, null);
             connected = true;
@@ -289,8 +278,8 @@ public final class Channel implements Awaitable, AutoCloseable
         while (state == ChannelState.CONNECTED)
         {
             final long left = deadline - System.nanoTime();
+            // Each wait refreshes this side's heartbeat (RingConsumer.awaitMessages), at least every slice.
             final boolean ready = consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS)));
-            consumer.heartbeat();
             if (ready)
             {
                 return true;
@@ -379,13 +368,13 @@ public final class Channel implements Awaitable, AutoCloseable
             if (state == ChannelState.CONNECTED)
             {
                 ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
-                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
-                while (!producer.offer(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0, ChannelControl.LENGTH) &&
-                    System.nanoTime() < deadline)
-                {
-                    producer.awaitSpace(ChannelControl.LENGTH, TimeUnit.MILLISECONDS.toNanos(1));
-                }
+                sendControl(producer, control, ChannelControl.CLOSE_MSG_TYPE_ID,
+                    System.nanoTime() + LIVENESS_CHECK_NANOS, name, "send its CLOSE");
             }
+        }
+        catch (final ChannelTimeoutException full)
+        {
+            // The peer stopped taking messages: it sees this side's role given up instead (PEER_CLOSED).
         }
         finally
         {
@@ -492,6 +481,31 @@ public final class Channel implements Awaitable, AutoCloseable
         if (state == ChannelState.CONNECTED)
         {
             state = newState;
+        }
+    }
+
+    /**
+     * Reads until {@code received} says the awaited control message came (the handler discards what comes before
+     * it), sleeping between polls; at the deadline, gives up with {@code timeoutMessage}.
+     */
+    static void awaitControl(
+        final RingConsumer consumer,
+        final ControlledMessageHandler handler,
+        final java.util.function.BooleanSupplier received,
+        final long deadline,
+        final String timeoutMessage)
+    {
+        while (!received.getAsBoolean())
+        {
+            if (consumer.controlledRead(handler, Integer.MAX_VALUE) == 0 && !received.getAsBoolean())
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    throw new ChannelTimeoutException(timeoutMessage);
+                }
+                consumer.awaitMessages(Math.min(left, LIVENESS_CHECK_NANOS));
+            }
         }
     }
 

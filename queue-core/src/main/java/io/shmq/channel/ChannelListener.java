@@ -115,20 +115,8 @@ public final class ChannelListener implements AutoCloseable
         }
         final long deadline = System.nanoTime() + timeoutNanos;
         hello[0] = 0;
-        while (hello[0] == 0)
-        {
-            if (consumer.controlledRead(awaitHello, Integer.MAX_VALUE) == 0 && hello[0] == 0)
-            {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0)
-                {
-                    throw new ChannelTimeoutException("channel '" + name + "': no client connected within " +
-                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-                }
-                consumer.awaitMessages(Math.min(left, TimeUnit.MILLISECONDS.toNanos(Channel.LIVENESS_CHECK_MILLIS)));
-                consumer.heartbeat();
-            }
-        }
+        Channel.awaitControl(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
+            "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
         Channel.sendControl(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
             "answer the client's HELLO");
