@@ -42,14 +42,22 @@ public final class MappedFileRegion implements Region
     private final Path path;
     private final MappedByteBuffer mapping;
     private final UnsafeBuffer buffer;
-    private Object fileKey;
+    /** The mapped file's identity (device and inode), to tell it from another file later put at its path. */
+    private final Object fileKey;
     private boolean closed;
 
-    private MappedFileRegion(final Path path, final MappedByteBuffer mapping)
+    private MappedFileRegion(final Path path, final MappedByteBuffer mapping, final Object fileKey)
     {
         this.path = path;
         this.mapping = mapping;
         this.buffer = new UnsafeBuffer(mapping);
+        this.fileKey = fileKey;
+    }
+
+    private static Object fileKeyOf(final Path path) throws IOException
+    {
+        return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            .fileKey();
     }
 
     /**
@@ -61,10 +69,6 @@ public final class MappedFileRegion implements Region
         {
             final java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(path,
                 java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (fileKey == null)
-            {
-                fileKey = attributes.fileKey();
-            }
             if (attributes.fileKey() != null && !attributes.fileKey().equals(fileKey))
             {
                 // Our memory is intact, but whoever opens the queue now gets the other file: we would wait or
@@ -142,7 +146,8 @@ public final class MappedFileRegion implements Region
                 mapping.load();
             }
 
-            final MappedFileRegion region = new MappedFileRegion(path, mapping);
+            // The temporary file becomes the queue's file by link(2): same inode, same key.
+            final MappedFileRegion region = new MappedFileRegion(path, mapping, fileKeyOf(temp));
             initializer.initialize(region.buffer);
             try
             {
@@ -155,8 +160,6 @@ public final class MappedFileRegion implements Region
                 throw exists(path, ex);
             }
             Files.deleteIfExists(temp);
-            region.fileKey = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS).fileKey();
             return region;
         }
         catch (final IOException ex)
@@ -256,14 +259,12 @@ public final class MappedFileRegion implements Region
             {
                 throw new InvalidQueueException(path + " changed size while being opened: " + openedSize + " bytes");
             }
+            final Object fileKey = fileKeyOf(path);
             final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, openedSize);
             // Fault every page into this process's page tables now: a first touch later costs microseconds in
             // the middle of a send or a read.
             mapping.load();
-            final MappedFileRegion region = new MappedFileRegion(path, mapping);
-            region.fileKey = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS).fileKey();
-            return region;
+            return new MappedFileRegion(path, mapping, fileKey);
         }
         catch (final IOException ex)
         {

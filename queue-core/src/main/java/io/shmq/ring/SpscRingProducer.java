@@ -46,9 +46,11 @@ public final class SpscRingProducer extends AbstractRingProducer
         ownership.acquire();
         // A predecessor that died after committing a padding record but before publishing the tail leaves the
         // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
-        geometry.checkPositions(lvHead(), lvTail(), header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
-        tailPosition = Math.max(lvTail(), lvHead());
-        cachedHeadLimit = lvHead() + capacity;
+        final long head = lvHead();
+        final long tail = lvTail();
+        geometry.checkPositions(head, tail, header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
+        tailPosition = Math.max(tail, head);
+        cachedHeadLimit = head + capacity;
         // A predecessor that died holding a claim may have written payload over record-start words in the free
         // space: zero them all once (the free space is ours alone), as the consumer's clearing would have left them.
         geometry.clearRecordStarts(tailPosition, cachedHeadLimit);
