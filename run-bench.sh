@@ -3,7 +3,8 @@
 # sockets, the cache-line floor and the memcpy ceiling), each side in its own JVM.
 #   ./run-bench.sh --quick          about a minute, one round, smoke check
 #   ./run-bench.sh                  about 11 minutes, five interleaved rounds
-# Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --results DIR (default results/<mode>-<time>).
+# Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
+# --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
 # (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read).
 # Exit status: 0 all runs measured; 2 a peer's run failed; 3 a shmq run failed (see 'Failed runs' in the report).

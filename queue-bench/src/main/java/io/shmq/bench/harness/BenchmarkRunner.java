@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * round, and writes a markdown report, the raw runs, the latency histograms and percentile plots.
  *
  * <pre>
- *   ./run-bench.sh [--quick] [--rounds N] [--systems SHMQ_SPSC,AERON_IPC,...] [--results DIR]
+ *   ./run-bench.sh [--quick] [--rounds N] [--systems SHMQ_SPSC,AERON_IPC,...] [--scenarios rtt-32,spsc,...]
+ *                  [--results DIR]
  * </pre>
  *
  * <p>Placement on this 2-core machine: a sender (or pinger) is pinned to CPU 0 and its receiver (or ponger) to
@@ -46,6 +47,8 @@ public final class BenchmarkRunner
     private final boolean quick;
     private final int rounds;
     private final Set<BenchSystem> systems;
+    /** Prefixes of the scenario names to run ({@code spsc-32}, {@code mpsc2}, {@code rtt} ...); empty: all. */
+    private final List<String> scenarios;
     private final Path results;
     private final boolean pin;
     private final String aeronDir;
@@ -67,11 +70,13 @@ public final class BenchmarkRunner
 
     }
 
-    private BenchmarkRunner(final boolean quick, final int rounds, final Set<BenchSystem> systems, final Path results)
+    private BenchmarkRunner(final boolean quick, final int rounds, final Set<BenchSystem> systems,
+        final List<String> scenarios, final Path results)
     {
         this.quick = quick;
         this.rounds = rounds;
         this.systems = systems;
+        this.scenarios = scenarios;
         this.results = results;
         this.pin = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
         this.aeronDir = "/dev/shm/shmq-bench-aeron-" + ProcessHandle.current().pid();
@@ -80,7 +85,7 @@ public final class BenchmarkRunner
     /**
      * Entry point.
      *
-     * @param args {@code [--quick] [--rounds N] [--systems A,B] [--results DIR]}.
+     * @param args {@code [--quick] [--rounds N] [--systems A,B] [--scenarios P,Q] [--results DIR]}.
      * @throws Exception when the run cannot be set up.
      */
     public static void main(final String[] args) throws Exception
@@ -88,6 +93,7 @@ public final class BenchmarkRunner
         boolean quick = false;
         int rounds = -1;
         Set<BenchSystem> systems = EnumSet.allOf(BenchSystem.class);
+        List<String> scenarios = List.of();
         Path results = null;
         for (int i = 0; i < args.length; i++)
         {
@@ -97,6 +103,7 @@ public final class BenchmarkRunner
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--systems" -> systems = EnumSet.copyOf(List.of(args[++i].split(",")).stream()
                     .map(BenchSystem::valueOf).collect(Collectors.toList()));
+                case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                 case "--results" -> results = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -111,7 +118,7 @@ public final class BenchmarkRunner
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(results);
-        final BenchmarkRunner runner = new BenchmarkRunner(quick, rounds, systems, results);
+        final BenchmarkRunner runner = new BenchmarkRunner(quick, rounds, systems, scenarios, results);
         runner.run();
         final long failed = runner.runs.stream().filter(r -> r.error() != null).count();
         final long shmqFailed = runner.runs.stream().filter(r -> r.error() != null && r.system().isShmq()).count();
@@ -151,7 +158,8 @@ public final class BenchmarkRunner
                     {
                         if (system.measuresThroughput())
                         {
-                            probed(() -> throughput("spsc-" + size, system, round, size, 1));
+                            final String scenario = "spsc-" + size;
+                            probed(scenario, () -> throughput(scenario, system, round, size, 1));
                         }
                     }
                 }
@@ -161,7 +169,8 @@ public final class BenchmarkRunner
                     {
                         if (system.takesManyProducers())
                         {
-                            probed(() -> throughput("mpsc" + producers + "-32", system, round, 32, producers));
+                            final String scenario = "mpsc" + producers + "-32";
+                            probed(scenario, () -> throughput(scenario, system, round, 32, producers));
                         }
                     }
                 }
@@ -171,7 +180,8 @@ public final class BenchmarkRunner
                     {
                         if (system.measuresLatency())
                         {
-                            probed(() -> latency("rtt-" + size, system, round, size));
+                            final String scenario = "rtt-" + size;
+                            probed(scenario, () -> latency(scenario, system, round, size));
                         }
                     }
                 }
@@ -194,8 +204,12 @@ public final class BenchmarkRunner
      * Runs one measurement between two phase probes and tags what it recorded with the phase: {@code mixed} when
      * the machine changed phase meanwhile.
      */
-    private void probed(final Runnable measurement)
+    private void probed(final String scenario, final Runnable measurement)
     {
+        if (!scenarios.isEmpty() && scenarios.stream().noneMatch(scenario::startsWith))
+        {
+            return;
+        }
         final String before = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
         final int first = runs.size();
         measurement.run();

@@ -243,9 +243,16 @@ final class Channels
         };
     }
 
+    /**
+     * A stream id of its own for each channel: the channel's number in the run ({@code c<pid>-<n>}). (A hash of the
+     * name forced odd gave a ping channel and its pong channel the same stream half the time: the pinger then read
+     * its own pings back as echoes, below the cache-line floor, and the ponger echoed its own echoes until the
+     * stream stalled.)
+     */
     private static int streamId(final ChannelSpec spec)
     {
-        return (spec.name().hashCode() & 0x7FFF_FFFF) | 1;
+        final String name = spec.name();
+        return 1_000 + Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
     }
 
     private static Aeron aeron(final ChannelSpec spec)
