@@ -59,13 +59,17 @@ public final class MpscRingProducer extends AbstractRingProducer
         checkOpen();
         checkMessage(msgTypeId, length);
         final int recordLength = length + HEADER_LENGTH;
-        final int recordOffset = reserve(msgTypeId, recordLength, align(recordLength, alignment));
+        final int alignedLength = align(recordLength, alignment);
+        // A record of one alignment unit needs no in-progress mark: its payload covers no other record-start word,
+        // so the consumer can skip it as an unmarked claim. One store and one load less on the line it polls.
+        final boolean mark = alignedLength != alignment;
+        final int recordOffset = reserve(msgTypeId, recordLength, alignedLength, mark);
         if (recordOffset < 0)
         {
             return false;
         }
-        final long inProgress = headerWord(msgTypeId, -recordLength);
-        if (dataWords.getLongVolatile(recordOffset) != inProgress)
+        final long inProgress = mark ? headerWord(msgTypeId, -recordLength) : 0L;
+        if (mark && dataWords.getLongVolatile(recordOffset) != inProgress)
         {
             // Revoked already (we stalled past the consumer's unblock timeout): write nothing into released space.
             return false;
@@ -105,7 +109,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         }
         final int recordLength = length + HEADER_LENGTH;
         final int alignedLength = align(recordLength, alignment);
-        final int recordOffset = reserve(msgTypeId, recordLength, alignedLength);
+        final int recordOffset = reserve(msgTypeId, recordLength, alignedLength, true);
         if (recordOffset < 0)
         {
             return false;
@@ -152,7 +156,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
     }
 
-    private int reserve(final int msgTypeId, final int recordLength, final int alignedLength)
+    private int reserve(final int msgTypeId, final int recordLength, final int alignedLength, final boolean mark)
     {
         long tail;
         int tailOffset;
@@ -187,9 +191,12 @@ public final class MpscRingProducer extends AbstractRingProducer
             dataWords.compareAndSetLong(tailOffset, 0, headerWord(PADDING_MSG_TYPE_ID, padding));
             recordOffset = 0;
         }
-        // A plain store: only a producer stopped for the unblock timeout between the tail CAS and this store could
-        // find the word already revoked, and no safepoint lies between the two.
-        dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
+        if (mark)
+        {
+            // A plain store: only a producer stopped for the unblock timeout between the tail CAS and this store
+            // could find the word already revoked, and no safepoint lies between the two.
+            dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
+        }
         return recordOffset;
     }
 

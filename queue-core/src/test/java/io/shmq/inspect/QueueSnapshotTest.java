@@ -47,10 +47,11 @@ class QueueSnapshotTest
             assertTrue(queue.producer().offer(1, message, 0, 8));
             QueueSnapshot snapshot = queue.snapshot();
             assertEquals(OwnerState.NONE, snapshot.consumer());
-            assertEquals(64, snapshot.fill());
+            assertEquals(config.recordAlignment(), snapshot.fill(), "one 8-byte message takes one alignment unit");
 
             try (ChildJvm consumer = ChildJvm.start(HoldRoleProcess.class, shm.path().toString(), "watched", "SPSC",
-                "65536", Integer.toString(config.maxMessageLength()), "64", "consumer"))
+                "65536", Integer.toString(config.maxMessageLength()), Integer.toString(config.recordAlignment()),
+                "consumer"))
             {
                 consumer.awaitOutput("HOLDING", 30);
                 snapshot = queue.snapshot();

@@ -143,7 +143,8 @@ class HeaderValidationTest
     void otherRecordAlignment()
     {
         createQueue();
-        assertMentions(openFails(spsc().withRecordAlignment(8)), "'record alignment'", "expected 8", "found 64");
+        assertMentions(openFails(spsc().withRecordAlignment(8)), "'record alignment'", "expected 8",
+            "found " + QueueConfig.DEFAULT_ALIGNMENT);
     }
 
     @Test

@@ -41,7 +41,8 @@ class PidNamespaceTest
         final List<String> options = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
         try (ChildJvm holder = ChildJvm.start(List.of("/usr/bin/unshare", "--pid", "--fork", "--kill-child", "--mount-proc"), options,
             System.getProperty("java.class.path"), HoldRoleProcess.class, shm.path().toString(), "elsewhere", "SPSC",
-            "65536", Integer.toString(config.maxMessageLength()), "64", "consumer"))
+            "65536", Integer.toString(config.maxMessageLength()), Integer.toString(config.recordAlignment()),
+            "consumer"))
         {
             holder.awaitOutput("HOLDING", 60);
             try (ShmQueue queue = ShmQueue.open("elsewhere", config))

@@ -97,9 +97,10 @@ class StuckClaimTest
         {
             final RingProducer producer = queue.producer();
             final RingConsumer consumer = queue.consumer().unblockTimeout(TIMEOUT);
-            // A producer that moved the tail over a 64-byte record, then died before marking its header.
+            // A producer that moved the tail over a one-unit record, then died before marking its header.
             final long tail = queue.header().tailPosition();
-            queue.region().buffer().putLong(QueueHeaderDescriptor.TAIL_POSITION_OFFSET, tail + 64);
+            queue.region().buffer().putLong(QueueHeaderDescriptor.TAIL_POSITION_OFFSET,
+                tail + QueueConfig.DEFAULT_ALIGNMENT);
             assertTrue(offer(producer, 7));
 
             assertEquals(List.of(7L), readFor(consumer, 1, 5000));

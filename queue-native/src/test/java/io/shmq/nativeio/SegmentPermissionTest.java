@@ -43,7 +43,7 @@ class SegmentPermissionTest
                 "--clear-groups", "--");
             try (ChildJvm child = ChildJvm.start(prefix, options, classPath.classPath(), SysVChildProcess.class,
                 "open", name, "SPSC", Integer.toString(config().capacity()),
-                Integer.toString(config().maxMessageLength()), "64"))
+                Integer.toString(config().maxMessageLength()), Integer.toString(config().recordAlignment())))
             {
                 return child.awaitSuccess(50);
             }

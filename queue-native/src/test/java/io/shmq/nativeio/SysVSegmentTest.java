@@ -213,7 +213,7 @@ class SysVSegmentTest
     {
         final String name = names.next("stale");
         try (ChildJvm child = ChildJvm.start(SysVChildProcess.class, "create-and-hold", name, "SPSC", "65536",
-            Integer.toString(spsc().maxMessageLength()), "64", "SMALL"))
+            Integer.toString(spsc().maxMessageLength()), Integer.toString(spsc().recordAlignment()), "SMALL"))
         {
             child.awaitOutput("HOLDING", 30);
             final int key = SysVQueues.keyOf(name);

@@ -60,7 +60,8 @@ class ShmqToolTest
             live.consumer();
             ShmQueue.create("stale", config).close();
             try (ChildJvm holder = ChildJvm.start(HoldRoleProcess.class, shm.path().toString(), "stale", "SPSC",
-                "65536", Integer.toString(config.maxMessageLength()), "64", "consumer"))
+                "65536", Integer.toString(config.maxMessageLength()), Integer.toString(config.recordAlignment()),
+                "consumer"))
             {
                 holder.awaitOutput("HOLDING", 30);
                 holder.kill();
