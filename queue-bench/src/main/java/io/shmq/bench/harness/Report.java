@@ -64,6 +64,7 @@ final class Report
         latencySection();
         targetsSection();
         failures();
+        suspects();
 
         final String text = md.toString();
         System.out.print(text);
@@ -265,6 +266,41 @@ final class Report
                 line("- %s, %s, round %d: %s", run.scenario(), run.system().label(), run.round() + 1,
                     run.error().replace('|', '/'));
             }
+            line("");
+        }
+    }
+
+    /**
+     * Lists round trips faster than the floor measured in the same round and phase: no channel can beat two
+     * processes passing one word in one cache line, so such a figure is a harness bug (one was: two Aeron channels
+     * sharing a stream, the pinger reading its own pings as echoes).
+     */
+    private void suspects()
+    {
+        final List<String> suspects = new ArrayList<>();
+        for (final BenchmarkRunner.Run run : runs)
+        {
+            if (run.histogram() == null || run.system() == BenchSystem.CACHE_LINE)
+            {
+                continue;
+            }
+            final BenchmarkRunner.Run floor = measured(run.scenario(), BenchSystem.CACHE_LINE, run.round());
+            if (floor != null && floor.histogram() != null && floor.phase().equals(run.phase()) &&
+                run.histogram().getValueAtPercentile(50) < 0.9 * floor.histogram().getValueAtPercentile(50))
+            {
+                suspects.add(fmt("- %s, %s, round %d: p50 %,d ns below the floor's %,d ns (same round, %s phase)",
+                    run.scenario(), run.system().label(), run.round() + 1, run.histogram().getValueAtPercentile(50),
+                    floor.histogram().getValueAtPercentile(50), run.phase()));
+            }
+        }
+        if (!suspects.isEmpty())
+        {
+            line("## Suspect runs");
+            line("");
+            line("Round trips faster than two processes passing one word in one cache line cannot be right: check " +
+                "how the harness measures these.");
+            line("");
+            suspects.forEach(this::line);
             line("");
         }
     }
