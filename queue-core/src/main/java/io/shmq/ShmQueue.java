@@ -4,6 +4,7 @@ import io.shmq.layout.QueueHeader;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.layout.RingKind;
+import io.shmq.process.OwnerLocks;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.region.MappedFileRegion;
 import io.shmq.region.Region;
@@ -207,7 +208,8 @@ public final class ShmQueue implements AutoCloseable
             awaitReady(header, description, config);
             validate(header, region, name, description, config);
             final RingGeometry geometry = new RingGeometry(region.buffer(), config.capacity(),
-                config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact);
+                config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact)
+                .ownerLocker(ownerLocker(region));
             return new ShmQueue(name, region, config.kind(), geometry,
                 config.waiter() != null ? config.waiter() : Waiters.platformDefault());
         }
@@ -480,5 +482,48 @@ public final class ShmQueue implements AutoCloseable
     private static String hex(final long value)
     {
         return "0x" + Long.toHexString(value);
+    }
+
+    /**
+     * Locks on the region's file for the roles' owner tokens, when the file and a lock provider exist. The file is
+     * checked again after locking, so the lock is known to be on the inode this process mapped.
+     */
+    private static RingGeometry.OwnerLocker ownerLocker(final Region region)
+    {
+        final java.nio.file.Path file = region.file();
+        final OwnerLocks locks = OwnerLocks.platformDefault();
+        if (file == null || locks == null)
+        {
+            return null;
+        }
+        return offset ->
+        {
+            final AutoCloseable lock = locks.tryLock(file, offset, Long.BYTES);
+            if (lock != null)
+            {
+                try
+                {
+                    region.checkIntact();
+                }
+                catch (final RuntimeException ex)
+                {
+                    closeQuietly(lock);
+                    throw ex;
+                }
+            }
+            return lock;
+        };
+    }
+
+    private static void closeQuietly(final AutoCloseable lock)
+    {
+        try
+        {
+            lock.close();
+        }
+        catch (final Exception ignored)
+        {
+            // Closing a descriptor: nothing a caller could do about it.
+        }
     }
 }

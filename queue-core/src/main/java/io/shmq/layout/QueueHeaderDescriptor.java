@@ -54,7 +54,11 @@ package io.shmq.layout;
  *  +---------------------------------------------------------------+
  *  |        SPSC Producer Owner PID Namespace (64, inode)          |  408
  *  +---------------------------------------------------------------+
- *  |                      reserved to 512                          |  416
+ *  |      Consumer Owner Lock (64: 1 = holds its file lock)        |  416
+ *  +---------------------------------------------------------------+
+ *  |    SPSC Producer Owner Lock (64: 1 = holds its file lock)     |  424
+ *  +---------------------------------------------------------------+
+ *  |                      reserved to 512                          |  432
  *  +===============================================================+
  *   Line 4: consumer wake-up (a sleeping consumer announces itself here)
  *  +-------------------------------+-------------------------------+
@@ -152,6 +156,14 @@ public final class QueueHeaderDescriptor
     public static final int CONSUMER_OWNER_NAMESPACE_OFFSET = CONSUMER_OWNER_OFFSET + 16;
     /** Offset of the PID namespace of the SPSC producer's owner, 0 when unknown. */
     public static final int PRODUCER_OWNER_NAMESPACE_OFFSET = CONSUMER_OWNER_OFFSET + 24;
+    /**
+     * Offset of the consumer owner's lock word: 1 while the owner holds an exclusive lock on the 8 bytes of its
+     * token in the queue file (see {@link io.shmq.process.OwnerLocks}), 0 otherwise. The kernel drops such a lock
+     * when its holder dies, whatever its PID namespace, so a dead owner can be told from any namespace.
+     */
+    public static final int CONSUMER_OWNER_LOCK_OFFSET = CONSUMER_OWNER_OFFSET + 32;
+    /** Offset of the SPSC producer owner's lock word (as {@link #CONSUMER_OWNER_LOCK_OFFSET}). */
+    public static final int PRODUCER_OWNER_LOCK_OFFSET = CONSUMER_OWNER_OFFSET + 40;
 
     /** Offset of the 32-bit count of consumers sleeping for data (reserved for blocking wake-up). */
     public static final int CONSUMER_WAITERS_OFFSET = 4 * LINE_LENGTH;

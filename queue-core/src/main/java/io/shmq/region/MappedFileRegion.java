@@ -301,6 +301,15 @@ public final class MappedFileRegion implements Region
     /**
      * {@inheritDoc}
      */
+    @Override
+    public Path file()
+    {
+        return path;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public String description()
     {
         return "file " + path;

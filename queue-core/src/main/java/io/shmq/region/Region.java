@@ -45,6 +45,16 @@ public interface Region extends AutoCloseable
     }
 
     /**
+     * The file behind the region, for locks on its bytes ({@link io.shmq.process.OwnerLocks}).
+     *
+     * @return the file's path, or null when the region is not a file (a SysV segment).
+     */
+    default java.nio.file.Path file()
+    {
+        return null;
+    }
+
+    /**
      * Whether {@link #close()} has been called.
      *
      * @return true once closed.

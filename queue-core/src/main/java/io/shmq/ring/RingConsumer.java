@@ -89,25 +89,35 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
         this.queue = geometry.queue();
         this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
-        this.ownership = new RoleOwnership(header, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
-            QueueHeaderDescriptor.CONSUMER_OWNER_NAMESPACE_OFFSET, "consumer", queue);
-        ownership.acquire();
+        this.ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
+            QueueHeaderDescriptor.CONSUMER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.CONSUMER_OWNER_LOCK_OFFSET,
+            "consumer");
         messageDoorbell = geometry.messageDoorbell(waiter);
         spaceDoorbell = geometry.spaceDoorbell(waiter);
-        // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
-        messageDoorbell.resetWaiters();
-
-        headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
-        final long consumed = header.getLongAcquire(CONSUMED_POSITION_OFFSET);
-        geometry.checkPositions(headPosition, headerWords.getLongVolatile(TAIL_POSITION_OFFSET), consumed);
-        if (consumed > headPosition)
+        ownership.acquire();
+        try
         {
-            // The previous consumer handled these records and died while releasing them.
-            release(headPosition, consumed);
-            headPosition = consumed;
+            // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
+            messageDoorbell.resetWaiters();
+
+            headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
+            final long consumed = header.getLongAcquire(CONSUMED_POSITION_OFFSET);
+            geometry.checkPositions(headPosition, headerWords.getLongVolatile(TAIL_POSITION_OFFSET), consumed);
+            if (consumed > headPosition)
+            {
+                // The previous consumer handled these records and died while releasing them.
+                release(headPosition, consumed);
+                headPosition = consumed;
+            }
+            releasedPosition = headPosition;
+            heartbeat();
         }
-        releasedPosition = headPosition;
-        heartbeat();
+        catch (final RuntimeException ex)
+        {
+            // A damaged header: give the role (and its file lock) back rather than hold it unusable.
+            ownership.release();
+            throw ex;
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ public final class RingGeometry
     private final int maxMessageLength;
     private final String queue;
     private Runnable integrityCheck = () -> { };
+    private OwnerLocker ownerLocker;
     /** Unchecked access to the header, for the hot paths. */
     final RingMemory headerWords;
     /** Unchecked access to the data area, for the hot paths. */
@@ -157,6 +158,45 @@ public final class RingGeometry
     {
         this.integrityCheck = java.util.Objects.requireNonNull(check, "check");
         return this;
+    }
+
+    /**
+     * Takes the file lock on a role's owner token, for liveness across PID namespaces (see
+     * {@link io.shmq.process.OwnerLocks}).
+     */
+    @FunctionalInterface
+    public interface OwnerLocker
+    {
+        /**
+         * Locks the 8 bytes of the owner token at {@code offset} of the header, without waiting.
+         *
+         * @param offset the owner token's offset.
+         * @return the lock (closing releases it), or null when another holder has it.
+         * @throws UnsupportedOperationException when it cannot be locked here: go on without.
+         */
+        AutoCloseable tryLock(int offset);
+    }
+
+    /**
+     * Sets how roles lock their owner tokens; without one (SysV segments, no queue-native) they rely on pids only.
+     *
+     * @param locker the region's locker.
+     * @return this geometry.
+     */
+    public RingGeometry ownerLocker(final OwnerLocker locker)
+    {
+        this.ownerLocker = locker;
+        return this;
+    }
+
+    /**
+     * The region's owner locker, if any.
+     *
+     * @return the locker, or null.
+     */
+    OwnerLocker ownerLocker()
+    {
+        return ownerLocker;
     }
 
     /**

@@ -41,19 +41,31 @@ public final class SpscRingProducer extends AbstractRingProducer
     public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
         super(geometry, waiter);
-        ownership = new RoleOwnership(header, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
-            QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, "producer", queue);
+        ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
+            QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET,
+            "producer");
         ownership.acquire();
-        // A predecessor that died after committing a padding record but before publishing the tail leaves the
-        // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
-        final long head = lvHead();
-        final long tail = lvTail();
-        geometry.checkPositions(head, tail, header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
-        tailPosition = Math.max(tail, head);
-        cachedHeadLimit = head + capacity;
-        // A predecessor that died holding a claim may have written payload over record-start words in the free
-        // space: zero them all once (the free space is ours alone), as the consumer's clearing would have left them.
-        geometry.clearRecordStarts(tailPosition, cachedHeadLimit);
+        try
+        {
+            // A predecessor that died after committing a padding record but before publishing the tail leaves the
+            // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
+            final long head = lvHead();
+            final long tail = lvTail();
+            geometry.checkPositions(head, tail,
+                header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
+            tailPosition = Math.max(tail, head);
+            cachedHeadLimit = head + capacity;
+            // A predecessor that died holding a claim may have written payload over record-start words in the
+            // free space: zero them all once (the free space is ours alone), as the consumer's clearing would have
+            // left them.
+            geometry.clearRecordStarts(tailPosition, cachedHeadLimit);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A damaged header: give the role (and its file lock) back rather than hold it unusable.
+            ownership.release();
+            throw ex;
+        }
     }
 
     /**

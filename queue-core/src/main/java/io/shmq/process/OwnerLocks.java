@@ -1,0 +1,80 @@
+package io.shmq.process;
+
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * Exclusive locks on a few bytes of a queue file that the kernel drops when their holder dies: the liveness of a
+ * role's owner that works across PID namespaces, where a pid cannot be checked (containers sharing {@code /dev/shm}
+ * but not pids). A role's owner locks the 8 bytes of its owner token; anyone who then gets that lock knows the
+ * owner recorded there is gone.
+ *
+ * <p>The lock must belong to an open file description, not to the process: POSIX record locks (what
+ * {@link java.nio.channels.FileChannel#lock} takes on Linux) vanish when the process closes <em>any</em>
+ * descriptor of the file, e.g. while another handle of the same queue is opened and closed, which would make a live
+ * owner look dead. queue-native provides open-file-description locks ({@code F_OFD_SETLK}); without it, roles
+ * are guarded by pids only, and an owner in another PID namespace is never taken over.
+ */
+public interface OwnerLocks
+{
+    /**
+     * Takes an exclusive lock on {@code length} bytes of {@code file} from {@code offset}, without waiting.
+     *
+     * @param file   the queue file.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return the lock (closing it releases it), or null when another holder has it.
+     * @throws UnsupportedOperationException when such locks cannot be taken on this file or system: the caller
+     *                                       goes on without.
+     */
+    AutoCloseable tryLock(Path file, long offset, int length);
+
+    /**
+     * The provider found on the class path (queue-native's), looked up once.
+     *
+     * @return the provider, or null when there is none.
+     */
+    static OwnerLocks platformDefault()
+    {
+        return Discovery.DEFAULT;
+    }
+
+    /**
+     * Holds the looked-up provider.
+     */
+    final class Discovery
+    {
+        static final OwnerLocks DEFAULT = discover();
+
+        private Discovery()
+        {
+        }
+
+        private static OwnerLocks discover()
+        {
+            try
+            {
+                final Iterator<OwnerLocks> services =
+                    ServiceLoader.load(OwnerLocks.class, OwnerLocks.class.getClassLoader()).iterator();
+                while (services.hasNext())
+                {
+                    try
+                    {
+                        return services.next();
+                    }
+                    catch (final ServiceConfigurationError | LinkageError ex)
+                    {
+                        // A provider whose native library cannot load on this host: try the next one.
+                    }
+                }
+            }
+            catch (final ServiceConfigurationError ex)
+            {
+                // Broken service file: none.
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.shmq.nativeio;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.shmq.process.OwnerLocks;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Owner locks as Linux open-file-description locks ({@code fcntl(F_OFD_SETLK)}, Linux 3.15+): each lock lives on
+ * a descriptor of its own, opened for it and closed to release it, so closing another descriptor of the same
+ * queue file in this process (a second handle of the queue, a tool reading it) leaves it alone, unlike the
+ * per-process POSIX locks of {@link java.nio.channels.FileChannel#lock}. The kernel drops it when the process dies.
+ * Found by {@link OwnerLocks#platformDefault()} through the service loader.
+ *
+ * <pre>
+ *  struct flock (x86-64), 32 bytes
+ *   0       2         4       8                16               24       28
+ *  +-------+---------+-------+----------------+----------------+--------+-------+
+ *  |l_type |l_whence | pad   | l_start (64)   | l_len (64)     | l_pid  | pad   |
+ *  +-------+---------+-------+----------------+----------------+--------+-------+
+ * </pre>
+ */
+public final class OfdOwnerLocks implements OwnerLocks
+{
+    private static final long SYS_CLOSE = 3;
+    private static final long SYS_FCNTL = 72;
+    private static final long SYS_OPENAT = 257;
+    private static final long AT_FDCWD = -100;
+    private static final long O_RDWR = 2;
+    private static final long O_NOFOLLOW = 0400000;
+    private static final long O_CLOEXEC = 02000000;
+    private static final long F_OFD_SETLK = 37;
+    private static final short F_WRLCK = 1;
+    private static final short SEEK_SET = 0;
+    private static final int FLOCK_LENGTH = 32;
+
+    /**
+     * Used by the service loader.
+     */
+    public OfdOwnerLocks()
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public AutoCloseable tryLock(final Path file, final long offset, final int length)
+    {
+        final byte[] name = file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        final Memory path = new Memory(name.length + 1L);
+        path.write(0, name, 0, name.length);
+        path.setByte(name.length, (byte)0);
+        final long fd = LibC.syscall(SYS_OPENAT, AT_FDCWD, Pointer.nativeValue(path), O_RDWR | O_NOFOLLOW | O_CLOEXEC,
+            0, 0, 0);
+        if (fd < 0)
+        {
+            throw new UnsupportedOperationException("cannot open " + file + " to lock it: " +
+                LibC.describe(LibC.errno()));
+        }
+        final Memory flock = new Memory(FLOCK_LENGTH);
+        flock.clear();
+        flock.setShort(0, F_WRLCK);
+        flock.setShort(2, SEEK_SET);
+        flock.setLong(8, offset);
+        flock.setLong(16, length);
+        if (LibC.syscall(SYS_FCNTL, fd, F_OFD_SETLK, Pointer.nativeValue(flock), 0, 0, 0) == 0)
+        {
+            return new Lock((int)fd);
+        }
+        final int errno = LibC.errno();
+        LibC.syscall(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+        if (errno == LibC.EAGAIN || errno == LibC.EACCES)
+        {
+            return null;
+        }
+        throw new UnsupportedOperationException("cannot lock bytes " + offset + ".." + (offset + length) + " of " +
+            file + ": " + LibC.describe(errno));
+    }
+
+    /**
+     * One lock: its own descriptor, closed once.
+     */
+    private static final class Lock implements AutoCloseable
+    {
+        private int fd;
+
+        Lock(final int fd)
+        {
+            this.fd = fd;
+        }
+
+        public synchronized void close()
+        {
+            if (fd >= 0)
+            {
+                LibC.syscall(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+                fd = -1;
+            }
+        }
+    }
+}
