@@ -337,7 +337,7 @@ public final class ShmQueue implements AutoCloseable
     public io.shmq.inspect.QueueSnapshot snapshot()
     {
         checkOpen();
-        return io.shmq.inspect.QueueSnapshot.read(name, region.description(), region.buffer(), -1);
+        return io.shmq.inspect.QueueSnapshot.read(name, region.description(), region.file(), region.buffer(), -1);
     }
 
     /**

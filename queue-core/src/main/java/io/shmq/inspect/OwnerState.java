@@ -46,4 +46,34 @@ public enum OwnerState
         }
         return ProcessIdentity.fromToken(token).isAlive() ? ALIVE : DEAD;
     }
+
+    /**
+     * The state of an owner token, asking the kernel about an owner of another namespace that recorded a file lock
+     * (see {@link io.shmq.process.OwnerLocks}): its lock held means alive, free means dead.
+     *
+     * @param token     an owner word, 0 for none.
+     * @param namespace the owner's PID namespace inode, 0 when not recorded.
+     * @param lockWord  the owner's lock word (1: it locked its token's bytes).
+     * @param file      the queue file, or null (a SysV segment).
+     * @param offset    the owner token's offset in the file.
+     * @return its state; {@link #UNKNOWN} when nothing tells.
+     */
+    public static OwnerState of(final long token, final long namespace, final long lockWord,
+        final java.nio.file.Path file, final int offset)
+    {
+        final OwnerState state = of(token, namespace);
+        final io.shmq.process.OwnerLocks locks = io.shmq.process.OwnerLocks.platformDefault();
+        if (state != UNKNOWN || lockWord != 1 || file == null || locks == null)
+        {
+            return state;
+        }
+        try
+        {
+            return locks.isHeld(file, offset, Long.BYTES) ? ALIVE : DEAD;
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            return UNKNOWN;
+        }
+    }
 }

@@ -76,7 +76,8 @@ public final class QueueFiles
         {
             throw new UncheckedIOException("cannot read " + file, ex);
         }
-        return QueueSnapshot.read(name, file.toString(), new UnsafeBuffer(bytes.array()), processesMapping(file));
+        return QueueSnapshot.read(name, file.toString(), file, new UnsafeBuffer(bytes.array()),
+            processesMapping(file));
     }
 
     /**

@@ -23,6 +23,9 @@ import org.agrona.concurrent.AtomicBuffer;
  * @param producerToken    the SPSC producer's owner word (0 for MPSC).
  * @param consumerNamespace the consumer owner's PID namespace (0 unknown).
  * @param producerNamespace the SPSC producer owner's PID namespace (0 unknown).
+ * @param consumerLock     the consumer owner's lock word (1: it holds a file lock on its token).
+ * @param producerLock     the SPSC producer owner's lock word.
+ * @param file             the queue file, or null for a SysV segment.
  * @param heartbeatMillis  the consumer's last heartbeat (epoch millis, 0 if never).
  * @param creatorPid       pid of the creating process.
  * @param creationMillis   creation time (epoch millis).
@@ -43,6 +46,9 @@ public record QueueSnapshot(
     long producerToken,
     long consumerNamespace,
     long producerNamespace,
+    long consumerLock,
+    long producerLock,
+    java.nio.file.Path file,
     long heartbeatMillis,
     long creatorPid,
     long creationMillis,
@@ -61,11 +67,28 @@ public record QueueSnapshot(
     public static QueueSnapshot read(final String name, final String location, final AtomicBuffer header,
         final int attached)
     {
+        return read(name, location, null, header, attached);
+    }
+
+    /**
+     * Reads the header of a queue file: owners of another PID namespace that locked their role can then be told
+     * alive or dead.
+     *
+     * @param name     the queue's name.
+     * @param location its file or segment, for people.
+     * @param file     the queue file, or null.
+     * @param header   a buffer over at least the header.
+     * @param attached processes attached, or -1.
+     * @return the snapshot.
+     */
+    public static QueueSnapshot read(final String name, final String location, final java.nio.file.Path file,
+        final AtomicBuffer header, final int attached)
+    {
         final QueueHeader fields = new QueueHeader(header);
         if (fields.magic() != QueueHeaderDescriptor.MAGIC || fields.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
         {
-            return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, attached,
-                new long[0]);
+            return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, file, 0, 0, 0,
+                attached, new long[0]);
         }
         final long[] counters = new long[QueueHeaderDescriptor.COUNTER_COUNT];
         for (int i = 0; i < counters.length; i++)
@@ -75,7 +98,8 @@ public record QueueSnapshot(
         return new QueueSnapshot(name, location, true, RingKind.fromCode(fields.ringKindCode()), fields.capacity(),
             fields.maxMessageLength(), fields.recordAlignment(), fields.headPosition(), fields.tailPosition(),
             fields.consumerOwnerToken(), fields.producerOwnerToken(), fields.consumerOwnerNamespace(),
-            fields.producerOwnerNamespace(), fields.consumerHeartbeat(),
+            fields.producerOwnerNamespace(), fields.consumerOwnerLock(), fields.producerOwnerLock(), file,
+            fields.consumerHeartbeat(),
             fields.creatorPid(), fields.creationEpochMillis(), attached, counters);
     }
 
@@ -96,7 +120,8 @@ public record QueueSnapshot(
      */
     public OwnerState consumer()
     {
-        return OwnerState.of(consumerToken, consumerNamespace);
+        return OwnerState.of(consumerToken, consumerNamespace, consumerLock, file,
+            QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET);
     }
 
     /**
@@ -106,7 +131,28 @@ public record QueueSnapshot(
      */
     public OwnerState producer()
     {
-        return OwnerState.of(producerToken, producerNamespace);
+        return OwnerState.of(producerToken, producerNamespace, producerLock, file,
+            QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET);
+    }
+
+    /**
+     * Describes the consumer's owner for people.
+     *
+     * @return e.g. {@code "pid 4242 (alive)"}, {@code "pid 1 (other pid ns)"} or {@code "-"}.
+     */
+    public String describeConsumer()
+    {
+        return describe(consumerToken, consumer());
+    }
+
+    /**
+     * Describes the SPSC producer's owner for people.
+     *
+     * @return e.g. {@code "pid 4242 (alive)"} or {@code "-"}.
+     */
+    public String describeProducer()
+    {
+        return describe(producerToken, producer());
     }
 
     /**
@@ -149,7 +195,15 @@ public record QueueSnapshot(
         {
             return "-";
         }
-        final OwnerState state = OwnerState.of(token, namespace);
+        return describe(token, OwnerState.of(token, namespace));
+    }
+
+    private static String describe(final long token, final OwnerState state)
+    {
+        if (token == 0)
+        {
+            return "-";
+        }
         return "pid " + ProcessIdentity.fromToken(token).pid() + " (" +
             (state == OwnerState.UNKNOWN ? "other pid ns" : state.name().toLowerCase()) + ")";
     }

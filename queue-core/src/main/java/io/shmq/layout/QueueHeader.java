@@ -254,6 +254,26 @@ public final class QueueHeader
     }
 
     /**
+     * Consumer owner's lock word: 1 while it holds the file lock on its token.
+     *
+     * @return 0 or 1.
+     */
+    public long consumerOwnerLock()
+    {
+        return buffer.getLongAcquire(QueueHeaderDescriptor.CONSUMER_OWNER_LOCK_OFFSET);
+    }
+
+    /**
+     * SPSC producer owner's lock word: 1 while it holds the file lock on its token.
+     *
+     * @return 0 or 1.
+     */
+    public long producerOwnerLock()
+    {
+        return buffer.getLongAcquire(QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET);
+    }
+
+    /**
      * A counter from the header's counter line.
      *
      * @param index one of the {@code COUNTER_*} indexes.

@@ -32,6 +32,21 @@ public interface OwnerLocks
     AutoCloseable tryLock(Path file, long offset, int length);
 
     /**
+     * Whether someone holds a lock on those bytes, without taking it (for tools: taking it, even briefly, could
+     * make an owner attaching at that moment fail).
+     *
+     * @param file   the queue file.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return true when a lock is held there (by any process, this one included).
+     * @throws UnsupportedOperationException when it cannot be told here.
+     */
+    default boolean isHeld(final Path file, final long offset, final int length)
+    {
+        throw new UnsupportedOperationException("no lock query");
+    }
+
+    /**
      * The provider found on the class path (queue-native's), looked up once.
      *
      * @return the provider, or null when there is none.

@@ -31,8 +31,11 @@ public final class OfdOwnerLocks implements OwnerLocks
     private static final long O_RDWR = 2;
     private static final long O_NOFOLLOW = 0400000;
     private static final long O_CLOEXEC = 02000000;
+    private static final long O_RDONLY = 0;
+    private static final long F_OFD_GETLK = 36;
     private static final long F_OFD_SETLK = 37;
     private static final short F_WRLCK = 1;
+    private static final short F_UNLCK = 2;
     private static final short SEEK_SET = 0;
     private static final int FLOCK_LENGTH = 32;
 
@@ -48,23 +51,8 @@ public final class OfdOwnerLocks implements OwnerLocks
      */
     public AutoCloseable tryLock(final Path file, final long offset, final int length)
     {
-        final byte[] name = file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-        final Memory path = new Memory(name.length + 1L);
-        path.write(0, name, 0, name.length);
-        path.setByte(name.length, (byte)0);
-        final long fd = LibC.syscall(SYS_OPENAT, AT_FDCWD, Pointer.nativeValue(path), O_RDWR | O_NOFOLLOW | O_CLOEXEC,
-            0, 0, 0);
-        if (fd < 0)
-        {
-            throw new UnsupportedOperationException("cannot open " + file + " to lock it: " +
-                LibC.describe(LibC.errno()));
-        }
-        final Memory flock = new Memory(FLOCK_LENGTH);
-        flock.clear();
-        flock.setShort(0, F_WRLCK);
-        flock.setShort(2, SEEK_SET);
-        flock.setLong(8, offset);
-        flock.setLong(16, length);
+        final long fd = open(file, O_RDWR);
+        final Memory flock = writeLock(offset, length);
         if (LibC.syscall(SYS_FCNTL, fd, F_OFD_SETLK, Pointer.nativeValue(flock), 0, 0, 0) == 0)
         {
             return new Lock((int)fd);
@@ -77,6 +65,56 @@ public final class OfdOwnerLocks implements OwnerLocks
         }
         throw new UnsupportedOperationException("cannot lock bytes " + offset + ".." + (offset + length) + " of " +
             file + ": " + LibC.describe(errno));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isHeld(final Path file, final long offset, final int length)
+    {
+        final long fd = open(file, O_RDONLY);
+        try
+        {
+            final Memory flock = writeLock(offset, length);
+            if (LibC.syscall(SYS_FCNTL, fd, F_OFD_GETLK, Pointer.nativeValue(flock), 0, 0, 0) != 0)
+            {
+                throw new UnsupportedOperationException("cannot query the locks of " + file + ": " +
+                    LibC.describe(LibC.errno()));
+            }
+            // The kernel answers F_UNLCK when nothing would stand in the way of such a lock.
+            return flock.getShort(0) != F_UNLCK;
+        }
+        finally
+        {
+            LibC.syscall(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+        }
+    }
+
+    private static long open(final Path file, final long mode)
+    {
+        final byte[] name = file.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        final Memory path = new Memory(name.length + 1L);
+        path.write(0, name, 0, name.length);
+        path.setByte(name.length, (byte)0);
+        final long fd = LibC.syscall(SYS_OPENAT, AT_FDCWD, Pointer.nativeValue(path), mode | O_NOFOLLOW | O_CLOEXEC,
+            0, 0, 0);
+        if (fd < 0)
+        {
+            throw new UnsupportedOperationException("cannot open " + file + " to lock it: " +
+                LibC.describe(LibC.errno()));
+        }
+        return fd;
+    }
+
+    private static Memory writeLock(final long offset, final int length)
+    {
+        final Memory flock = new Memory(FLOCK_LENGTH);
+        flock.clear();
+        flock.setShort(0, F_WRLCK);
+        flock.setShort(2, SEEK_SET);
+        flock.setLong(8, offset);
+        flock.setLong(16, length);
+        return flock;
     }
 
     /**

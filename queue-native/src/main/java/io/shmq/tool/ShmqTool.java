@@ -157,8 +157,8 @@ public final class ShmqTool
             }
             out.printf("%-28s %-5s %10d %6.1f%% %-22s %-22s %10s %8s %-5s%n", queue.name(), queue.kind(),
                 queue.capacity(), 100.0 * queue.fill() / queue.capacity(),
-                QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()),
-                queue.kind() == io.shmq.layout.RingKind.MPSC ? "(shared)" : QueueSnapshot.describeOwner(queue.producerToken(), queue.producerNamespace()),
+                queue.describeConsumer(),
+                queue.kind() == io.shmq.layout.RingKind.MPSC ? "(shared)" : queue.describeProducer(),
                 age(now, queue.heartbeatMillis()), queue.attached() < 0 ? "?" : Integer.toString(queue.attached()),
                 queue.isStale() ? "yes" : "no");
         }
@@ -202,10 +202,10 @@ public final class ShmqTool
         out.printf("  tail %d, head %d, fill %d bytes (%.1f%%)%s%n", queue.tail(), queue.head(), queue.fill(),
             100.0 * queue.fill() / queue.capacity(), lastTail < 0 ? "" :
             String.format(", %d bytes/s written", queue.tail() - lastTail));
-        out.printf("  consumer %s, heartbeat %s ago%n", QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()),
+        out.printf("  consumer %s, heartbeat %s ago%n", queue.describeConsumer(),
             age(now, queue.heartbeatMillis()));
         out.printf("  producer %s%n", queue.kind() == io.shmq.layout.RingKind.MPSC ?
-            "(MPSC: producers are not registered)" : QueueSnapshot.describeOwner(queue.producerToken(), queue.producerNamespace()));
+            "(MPSC: producers are not registered)" : queue.describeProducer());
         out.printf("  attached processes %s%n", queue.attached() < 0 ? "unknown" : queue.attached());
         out.printf("  counters: owner takeovers %d, unblocked claims %d%n",
             queue.counters()[QueueHeaderDescriptor.COUNTER_OWNER_TAKEOVERS],
@@ -225,7 +225,7 @@ public final class ShmqTool
             queue.producer() == OwnerState.ALIVE || queue.producer() == OwnerState.UNKNOWN || queue.attached() > 0))
         {
             out.println("shmq: queue '" + name + "' is in use (consumer " +
-                QueueSnapshot.describeOwner(queue.consumerToken(), queue.consumerNamespace()) + ", " + queue.attached() + " attached): " +
+                queue.describeConsumer() + ", " + queue.attached() + " attached): " +
                 "not removed; --force removes it anyway (its users keep their mapping until they close)");
             return 1;
         }

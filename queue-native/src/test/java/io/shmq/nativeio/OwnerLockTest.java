@@ -4,6 +4,8 @@ import io.shmq.JvmRequirements;
 import io.shmq.QueueConfig;
 import io.shmq.QueueOwnershipException;
 import io.shmq.ShmQueue;
+import io.shmq.inspect.OwnerState;
+import io.shmq.inspect.QueueFiles;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.process.OwnerLocks;
 import io.shmq.process.ProcessIdentity;
@@ -102,6 +104,7 @@ class OwnerLockTest
         ShmQueue.create("restarted", config).close();
         final List<String> options = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
         options.add("--enable-native-access=ALL-UNNAMED");
+        final Path file = shm.path().resolve("shmq-restarted");
         try (ShmQueue queue = ShmQueue.open("restarted", config))
         {
             final ChildJvm holder = ChildJvm.start(
@@ -116,6 +119,7 @@ class OwnerLockTest
                     "the foreign owner locked its role");
                 final QueueOwnershipException alive = assertThrows(QueueOwnershipException.class, queue::consumer);
                 System.out.println("live foreign owner: " + alive.getMessage());
+                assertEquals(OwnerState.ALIVE, QueueFiles.snapshot(file).consumer(), "the kernel says: alive");
             }
             finally
             {
@@ -124,6 +128,11 @@ class OwnerLockTest
 
             // The holder's JVM dies with its unshare parent; its lock goes with it, whatever its namespace.
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (QueueFiles.snapshot(file).consumer() != OwnerState.DEAD && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertEquals(OwnerState.DEAD, QueueFiles.snapshot(file).consumer(), "tools see it dead");
             RingConsumer consumer = null;
             while (consumer == null)
             {
