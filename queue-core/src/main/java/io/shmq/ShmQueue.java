@@ -498,7 +498,7 @@ public final class ShmQueue implements AutoCloseable
         }
         return offset ->
         {
-            final AutoCloseable lock = locks.tryLock(file, offset, Long.BYTES);
+            final OwnerLocks.Lock lock = locks.tryLock(file, offset, Long.BYTES);
             if (lock != null)
             {
                 try
@@ -507,23 +507,11 @@ public final class ShmQueue implements AutoCloseable
                 }
                 catch (final RuntimeException ex)
                 {
-                    closeQuietly(lock);
+                    lock.close();
                     throw ex;
                 }
             }
             return lock;
         };
-    }
-
-    private static void closeQuietly(final AutoCloseable lock)
-    {
-        try
-        {
-            lock.close();
-        }
-        catch (final Exception ignored)
-        {
-            // Closing a descriptor: nothing a caller could do about it.
-        }
     }
 }

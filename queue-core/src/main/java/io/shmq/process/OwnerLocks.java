@@ -29,7 +29,19 @@ public interface OwnerLocks
      * @throws UnsupportedOperationException when such locks cannot be taken on this file or system: the caller
      *                                       goes on without.
      */
-    AutoCloseable tryLock(Path file, long offset, int length);
+    Lock tryLock(Path file, long offset, int length);
+
+    /**
+     * A held lock; closing it (idempotent, never failing) releases it.
+     */
+    interface Lock extends AutoCloseable
+    {
+        /**
+         * Releases the lock.
+         */
+        @Override
+        void close();
+    }
 
     /**
      * Whether someone holds a lock on those bytes, without taking it (for tools: taking it, even briefly, could

@@ -174,7 +174,7 @@ public final class RingGeometry
          * @return the lock (closing releases it), or null when another holder has it.
          * @throws UnsupportedOperationException when it cannot be locked here: go on without.
          */
-        AutoCloseable tryLock(int offset);
+        io.shmq.process.OwnerLocks.Lock tryLock(int offset);
     }
 
     /**

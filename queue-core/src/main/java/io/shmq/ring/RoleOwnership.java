@@ -2,6 +2,7 @@ package io.shmq.ring;
 
 import io.shmq.QueueOwnershipException;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.process.OwnerLocks;
 import io.shmq.process.ProcessIdentity;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -27,7 +28,7 @@ final class RoleOwnership
     private final String role;
     private final String queue;
     private final long token;
-    private AutoCloseable lock;
+    private OwnerLocks.Lock lock;
     private boolean held;
 
     RoleOwnership(final RingGeometry geometry, final int offset, final int namespaceOffset, final int lockOffset,
@@ -121,13 +122,13 @@ final class RoleOwnership
     /**
      * Locks our token's bytes in the file: held by someone else means a live owner, whatever the token says.
      */
-    private AutoCloseable tryLock()
+    private OwnerLocks.Lock tryLock()
     {
         if (locker == null)
         {
             return null;
         }
-        final AutoCloseable taken;
+        final OwnerLocks.Lock taken;
         try
         {
             taken = locker.tryLock(offset);
@@ -188,14 +189,7 @@ final class RoleOwnership
     {
         if (lock != null)
         {
-            try
-            {
-                lock.close();
-            }
-            catch (final Exception ignored)
-            {
-                // Closing a descriptor: the lock goes with it in any case.
-            }
+            lock.close();
             lock = null;
         }
     }

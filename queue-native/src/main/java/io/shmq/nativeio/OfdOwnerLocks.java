@@ -49,7 +49,7 @@ public final class OfdOwnerLocks implements OwnerLocks
     /**
      * {@inheritDoc}
      */
-    public AutoCloseable tryLock(final Path file, final long offset, final int length)
+    public OwnerLocks.Lock tryLock(final Path file, final long offset, final int length)
     {
         final long fd = open(file, O_RDWR);
         final Memory flock = writeLock(offset, length);
@@ -120,7 +120,7 @@ public final class OfdOwnerLocks implements OwnerLocks
     /**
      * One lock: its own descriptor, closed once.
      */
-    private static final class Lock implements AutoCloseable
+    private static final class Lock implements OwnerLocks.Lock
     {
         private int fd;
 

@@ -60,17 +60,17 @@ class OwnerLockTest
         final Path file = Files.createFile(shm.path().resolve("locked"));
         Files.write(file, new byte[4096]);
         final OwnerLocks locks = OwnerLocks.platformDefault();
-        try (AutoCloseable held = locks.tryLock(file, 384, 8))
+        try (OwnerLocks.Lock held = locks.tryLock(file, 384, 8))
         {
             assertNotNull(held);
             // A POSIX record lock would be gone after this close; an open-file-description lock is not.
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
             assertNull(locks.tryLock(file, 384, 8), "still held");
-            final AutoCloseable other = locks.tryLock(file, 392, 8);
+            final OwnerLocks.Lock other = locks.tryLock(file, 392, 8);
             assertNotNull(other, "other bytes are free");
             other.close();
         }
-        final AutoCloseable again = locks.tryLock(file, 384, 8);
+        final OwnerLocks.Lock again = locks.tryLock(file, 384, 8);
         assertNotNull(again, "free once closed");
         again.close();
     }
