@@ -1,9 +1,8 @@
 package io.shmq.process;
 
+import io.shmq.ServiceProviders;
+
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 
 /**
  * Exclusive locks on a few bytes of a queue file that the kernel drops when their holder dies: the liveness of a
@@ -73,35 +72,10 @@ public interface OwnerLocks
      */
     final class Discovery
     {
-        static final OwnerLocks DEFAULT = discover();
+        static final OwnerLocks DEFAULT = ServiceProviders.first(OwnerLocks.class);
 
         private Discovery()
         {
-        }
-
-        private static OwnerLocks discover()
-        {
-            try
-            {
-                final Iterator<OwnerLocks> services =
-                    ServiceLoader.load(OwnerLocks.class, OwnerLocks.class.getClassLoader()).iterator();
-                while (services.hasNext())
-                {
-                    try
-                    {
-                        return services.next();
-                    }
-                    catch (final ServiceConfigurationError | LinkageError ex)
-                    {
-                        // A provider whose native library cannot load on this host: try the next one.
-                    }
-                }
-            }
-            catch (final ServiceConfigurationError ex)
-            {
-                // Broken service file: none.
-            }
-            return null;
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.shmq.wait;
 
-import java.util.Iterator;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
+import io.shmq.ServiceProviders;
 
 /**
  * Finds the best {@link Waiter} on the class path: queue-native's futex waiter when it is there and works on this
@@ -34,25 +32,7 @@ public final class Waiters
 
     private static Waiter discover()
     {
-        try
-        {
-            final Iterator<Waiter> services = ServiceLoader.load(Waiter.class, Waiters.class.getClassLoader()).iterator();
-            while (services.hasNext())
-            {
-                try
-                {
-                    return services.next();
-                }
-                catch (final ServiceConfigurationError | LinkageError ex)
-                {
-                    // A provider whose native library cannot load on this host: try the next one.
-                }
-            }
-        }
-        catch (final ServiceConfigurationError ex)
-        {
-            // Broken service file: fall back.
-        }
-        return ParkingWaiter.INSTANCE;
+        final Waiter found = ServiceProviders.first(Waiter.class);
+        return found != null ? found : ParkingWaiter.INSTANCE;
     }
 }
