@@ -171,33 +171,6 @@ public record QueueSnapshot(
         return owner == OwnerState.NONE || owner == OwnerState.DEAD;
     }
 
-    /**
-     * Describes an owner word for people.
-     *
-     * @param token an owner word.
-     * @return e.g. {@code "pid 4242 (alive)"} or {@code "-"}.
-     */
-    public static String describeOwner(final long token)
-    {
-        return describeOwner(token, 0);
-    }
-
-    /**
-     * Describes an owner word recorded in a PID namespace, for people.
-     *
-     * @param token     an owner word.
-     * @param namespace the owner's PID namespace, 0 when unknown.
-     * @return e.g. {@code "pid 4242 (alive)"}, {@code "pid 1 (other pid ns)"} or {@code "-"}.
-     */
-    public static String describeOwner(final long token, final long namespace)
-    {
-        if (token == 0)
-        {
-            return "-";
-        }
-        return describe(token, OwnerState.of(token, namespace));
-    }
-
     private static String describe(final long token, final OwnerState state)
     {
         if (token == 0)
