@@ -160,11 +160,7 @@ class ChannelProcessTest
                     assertEquals(0, answered[1], "responses not matching their request");
                     assertTrue(expected.isEmpty(), expected.size() + " requests unanswered");
 
-                    final long[] value = { 0 };
-                    body.putLong(0, 14);
-                    assertTrue(client.request(1, body, 0, 8, (id, type, buffer, index, length) ->
-                        value[0] = buffer.getLong(index), 5 * SECOND));
-                    assertEquals(42, value[0]);
+                    assertEquals(42, ChannelPeerProcess.askTripled(client, 14));
                 }
                 assertTrue(server.awaitSuccess(30).contains("ENDED PEER_CLOSED"), server.output());
             }
@@ -203,12 +199,7 @@ class ChannelProcessTest
             try (Channel channel = Channel.connect("dies", ChannelPeerProcess.config(shm.path()), 30 * SECOND))
             {
                 final RequestClient client = new RequestClient(channel, (id, type, buffer, index, length) -> { });
-                final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
-                body.putLong(0, 14);
-                final long[] value = { 0 };
-                assertTrue(client.request(1, body, 0, 8, (id, type, buffer, index, length) ->
-                    value[0] = buffer.getLong(index), 5 * SECOND));
-                assertEquals(42, value[0]);
+                assertEquals(42, ChannelPeerProcess.askTripled(client, 14));
             }
             server.awaitSuccess(30);
         }

@@ -4,7 +4,9 @@ import io.shmq.QueueConfig;
 import io.shmq.channel.Channel;
 import io.shmq.channel.ChannelConfig;
 import io.shmq.channel.ChannelListener;
+import io.shmq.rpc.RequestClient;
 import io.shmq.rpc.RequestServer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,27 @@ public final class ChannelPeerProcess
     public static ChannelConfig config(final Path directory)
     {
         return ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+    }
+
+    /**
+     * Asks a {@code server} of this class one question, blocking: it answers with the value times 3.
+     *
+     * @param client a client over a channel to such a server.
+     * @param value  the value to send.
+     * @return the server's answer.
+     * @throws IllegalStateException when no answer came within 5 s.
+     */
+    public static long askTripled(final RequestClient client, final long value)
+    {
+        final UnsafeBuffer body = new UnsafeBuffer(new byte[Long.BYTES]);
+        body.putLong(0, value);
+        final long[] answer = { 0 };
+        if (!client.request(1, body, 0, Long.BYTES, (id, type, buffer, index, length) ->
+            answer[0] = buffer.getLong(index), TimeUnit.SECONDS.toNanos(5)))
+        {
+            throw new IllegalStateException("no answer to " + value + " within 5 s");
+        }
+        return answer[0];
     }
 
     /**

@@ -7,7 +7,6 @@ import io.shmq.rpc.RequestClient;
 import io.shmq.support.ChannelPeerProcess;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.ShmDirectory;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,12 +64,7 @@ class SidecarRestartTest
             try (Channel channel = Channel.connect("sidecar", ChannelPeerProcess.config(shm.path()), 30 * SECOND))
             {
                 final RequestClient client = new RequestClient(channel, (id, type, buffer, index, length) -> { });
-                final UnsafeBuffer body = new UnsafeBuffer(new byte[8]);
-                body.putLong(0, 14);
-                final long[] value = { 0 };
-                assertTrue(client.request(1, body, 0, 8, (id, type, buffer, index, length) ->
-                    value[0] = buffer.getLong(index), 5 * SECOND));
-                assertEquals(42, value[0]);
+                assertEquals(42, ChannelPeerProcess.askTripled(client, 14));
             }
             assertTrue(second.awaitSuccess(30).contains("ENDED PEER_CLOSED"), second.output());
         }
