@@ -3,8 +3,11 @@
 # sockets, the cache-line floor and the memcpy ceiling), each side in its own JVM.
 #   ./run-bench.sh --quick          about a minute, one round, smoke check
 #   ./run-bench.sh                  about 11 minutes, five interleaved rounds
+#   ./run-bench.sh --sweep          about 15 minutes: throughput over message sizes 32 B-64 KiB, rings of
+#                                   64 KiB-64 MiB, two receivers, pinned and not, with a plot per configuration
+#   ./run-bench.sh --sweep --quick  about a minute: five sizes, 1 MiB ring, pinned
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
-# --results DIR (default results/<mode>-<time>).
+# --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
 # (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read).
 # Exit status: 0 all runs measured; 2 a peer's run failed; 3 a shmq run failed (see 'Failed runs' in the report).

@@ -139,7 +139,7 @@ public final class QueueHeaderDescriptor
     public static final int HEAD_POSITION_OFFSET = 2 * LINE_LENGTH;
     /**
      * Offset of the 64-bit consumed position: the consumer has handled every record before it but may not yet
-     * have released them (it clears their record-start words first). A successor finishes the release.
+     * have released them (it zeroes them first). A successor finishes the release.
      */
     public static final int CONSUMED_POSITION_OFFSET = HEAD_POSITION_OFFSET + 8;
     /** Offset of the 64-bit consumer heartbeat, epoch milliseconds. */

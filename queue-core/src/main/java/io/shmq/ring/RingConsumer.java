@@ -26,12 +26,13 @@ import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
  * and length, and must copy anything it keeps after returning.
  *
  * <p>Records are found by their header words (acquire), so an empty poll touches one cache line the producer
- * writes and nothing else. The head is published once per read batch. Before publishing it, the consumer zeroes
- * the record-start words (each multiple of the alignment) of what it consumed, so a header read later as non-zero
- * is always fresh, never a leftover of an earlier lap. That one store per line also leaves the line modified in
- * this core's cache, from where the producer takes it for its next write: measured here, much faster than a
- * producer that clears ahead of itself. First the consumer records the consumed position, so a successor of a
- * consumer that died while zeroing finishes the job instead of mistaking zeroed records for an empty ring.
+ * writes and nothing else. The head is published once per read batch (and every quarter of the ring within a long
+ * one). Before publishing it, the consumer zeroes every byte it consumed, so a header read later as non-zero is
+ * always fresh, never a leftover of an earlier lap. That also leaves the lines modified in this core's cache, from
+ * where the producer takes them for its next write: measured here, much faster than a producer that clears ahead
+ * of itself, and zeroing whole lines is much faster than one word per alignment unit (see
+ * {@link RingGeometry#zeroRange}). First the consumer records the consumed position, so a successor of a consumer
+ * that died while zeroing finishes the job instead of mistaking zeroed records for an empty ring.
  *
  * <p>A message whose handler throws counts as consumed: the exception propagates after the head has moved past
  * it. Not thread-safe: one thread at a time.
@@ -43,6 +44,13 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private static final int HEARTBEAT_READ_MASK = 63;
     private static final int TAIL_CHECK_POLL_MASK = 63;
+    /**
+     * A read releases what it consumed whenever that reaches a quarter of the ring, not only at its end: with
+     * large records on a small ring (64 KiB records, 1 MiB ring) a batch can cover the whole ring, and the
+     * producer would wait for all of it to be zeroed. Measured: 64 KiB messages on a 1 MiB ring, 65-111 k msgs/s
+     * releasing once per batch, 95-107 k with quarters (the checksumming receiver; same runs).
+     */
+    private static final int RELEASE_CHUNKS = 4;
 
     private final RingGeometry geometry;
     private final AtomicBuffer header;
@@ -53,6 +61,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private final int mask;
     private final int alignment;
     private final int maxRecordLength;
+    /** Bytes a read releases at the latest, also within one batch, so producers of a full ring need not wait. */
+    private final int releaseChunk;
     private final String queue;
     private final RoleOwnership ownership;
     private final Doorbell messageDoorbell;
@@ -87,6 +97,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.mask = capacity - 1;
         this.alignment = geometry.alignment();
         this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
+        this.releaseChunk = capacity / RELEASE_CHUNKS;
         this.queue = geometry.queue();
         this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
         this.ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
@@ -167,6 +178,12 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 {
                     messages++;
                     handler.onMessage(msgTypeId, data, offset + HEADER_LENGTH, recordLength - HEADER_LENGTH);
+                }
+                if (head + bytes - releasedPosition >= releaseChunk)
+                {
+                    // Everything up to here was handled: give it back now rather than at the end of the batch.
+                    headPosition = head + bytes;
+                    releaseDelivered();
                 }
             }
         }
@@ -391,7 +408,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private void release(final long from, final long to)
     {
         headerWords.putLongRelease(CONSUMED_POSITION_OFFSET, to);
-        geometry.clearRecordStarts(from, to);
+        geometry.zeroRange(from, to);
         headerWords.putLongRelease(HEAD_POSITION_OFFSET, to);
         spaceDoorbell.ring();
     }

@@ -14,11 +14,11 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
 /**
  * The one producer of an SPSC ring.
  *
- * <p>Freshness: the consumer zeroes the record-start words of what it consumed before it moves the head (see
- * {@link RingConsumer}), so every word where a record can start in the free space reads zero and the consumer can
- * never mistake a leftover of an earlier lap for a header. The producer writes into memory the consumer just held,
- * one cache-line transfer per line, and the whole capacity is usable. An aborted claim zeroes those words in its
- * slot again, since the caller may have written payload over them.
+ * <p>Freshness: the consumer zeroes what it consumed before it moves the head (see {@link RingConsumer}), so every
+ * word where a record can start in the free space reads zero and the consumer can never mistake a leftover of an
+ * earlier lap for a header. The producer writes into memory the consumer just held, one cache-line transfer per
+ * line, and the whole capacity is usable. An aborted claim zeroes its slot again, since the caller may have
+ * written payload there.
  *
  * <p>The consumer finds records by their header words, never by the tail; the tail is published (release) after
  * each commit for tools and for a successor after a crash. The head is read only when the cached limit says the
@@ -55,10 +55,10 @@ public final class SpscRingProducer extends AbstractRingProducer
                 header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
             tailPosition = Math.max(tail, head);
             cachedHeadLimit = head + capacity;
-            // A predecessor that died holding a claim may have written payload over record-start words in the
-            // free space: zero them all once (the free space is ours alone), as the consumer's clearing would have
+            // A predecessor that died holding a claim may have written payload into the free space: zero it all
+            // once (the free space is ours alone), as the consumer's clearing would have
             // left them.
-            geometry.clearRecordStarts(tailPosition, cachedHeadLimit);
+            geometry.zeroRange(tailPosition, cachedHeadLimit);
         }
         catch (final RuntimeException ex)
         {
@@ -169,9 +169,9 @@ public final class SpscRingProducer extends AbstractRingProducer
     void abortClaim(final SlotClaim claim)
     {
         // Nothing was published and the tail has not moved, but the caller may have written payload over words
-        // where a later, shorter record's successor will start: zero them again.
+        // where a later, shorter record's successor will start: zero the slot again.
         claimPending = false;
-        geometry.clearRecordStarts(claim.recordOffset, claim.recordOffset + claim.alignedLength);
+        geometry.zeroRange(claim.recordOffset, claim.recordOffset + claim.alignedLength);
     }
 
     /**

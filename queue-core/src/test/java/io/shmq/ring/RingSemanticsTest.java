@@ -67,6 +67,21 @@ class RingSemanticsTest
         return producer.offer(type, src, 0, length);
     }
 
+    /**
+     * Offers messages of one slot each (56-byte payload + 8-byte header) until the ring is full.
+     *
+     * @return how many it took.
+     */
+    private int fillWithOneSlotMessages(final RingProducer producer)
+    {
+        int accepted = 0;
+        while (offer(producer, 1, accepted, 56))
+        {
+            accepted++;
+        }
+        return accepted;
+    }
+
     private static List<long[]> drain(final RingConsumer consumer)
     {
         final List<long[]> seen = new ArrayList<>();
@@ -100,12 +115,7 @@ class RingSemanticsTest
         final RingProducer producer = queue.producer();
         final RingConsumer consumer = queue.consumer();
 
-        // 56-byte payload + 8-byte header = exactly one 64-byte slot.
-        int accepted = 0;
-        while (offer(producer, 1, accepted, 56))
-        {
-            accepted++;
-        }
+        final int accepted = fillWithOneSlotMessages(producer);
         assertEquals(usable(kind) / ALIGNMENT, accepted, "messages held by a full ring");
         assertFalse(offer(producer, 1, 99, 0), "even an empty message does not fit a full ring");
 
@@ -124,11 +134,7 @@ class RingSemanticsTest
         final ShmQueue queue = queue(kind);
         final RingProducer producer = queue.producer();
         final RingConsumer consumer = queue.consumer().deferRelease(true);
-        int accepted = 0;
-        while (offer(producer, 1, accepted, 56))
-        {
-            accepted++;
-        }
+        final int accepted = fillWithOneSlotMessages(producer);
         final QueueHeader header = queue.header();
         final long head = header.headPosition();
 
@@ -153,6 +159,61 @@ class RingSemanticsTest
         assertEquals(1, consumer.read((t, b, i, l) -> { }, 1));
         consumer.close();
         assertEquals(head + 5 * ALIGNMENT, header.headPosition(), "close releases what is pending");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void aBatchCoveringTheRingReleasesEachQuarterBeforeItEnds(final RingKind kind)
+    {
+        final ShmQueue queue = queue(kind);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer();
+        final int accepted = fillWithOneSlotMessages(producer);
+        final int perQuarter = CAPACITY / 4 / ALIGNMENT;
+        final List<Boolean> roomWhileReading = new ArrayList<>();
+        assertEquals(accepted, consumer.read((t, b, i, l) ->
+            roomWhileReading.add(offer(producer, 2, 0, 56 + ALIGNMENT)), Integer.MAX_VALUE));
+
+        // A quarter (four one-slot messages) is released once its last message was handled: while the next
+        // quarter is handled, its four slots take two two-slot messages, then the ring is full again. Without
+        // releases within the batch, no offer would succeed until the read returned.
+        for (int handled = 0; handled < accepted; handled++)
+        {
+            final boolean expected = handled >= perQuarter && handled % perQuarter < 2;
+            assertEquals(expected, roomWhileReading.get(handled),
+                "room for a two-slot message while handling message " + handled + " of a full ring");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void payloadOfAConsumedRecordNeverPosesAsAHeaderInALaterLap(final RingKind kind)
+    {
+        final ShmQueue queue = queue(kind);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer();
+        final long fakeHeader = io.shmq.layout.RecordDescriptor.headerWord(5, 16);
+        for (int round = 0; round < 40; round++)
+        {
+            // A long record whose payload is nothing but words that look like committed records, read at once...
+            for (int i = 0; i + 8 <= 120; i += 8)
+            {
+                src.putLong(i, fakeHeader);
+            }
+            assertTrue(producer.offer(7, src, 0, 120));
+            assertEquals(1, consumer.read((t, b, i, l) -> assertEquals(7, t), Integer.MAX_VALUE));
+            // ...then short ones, which start where that payload lay on later laps.
+            for (int k = 0; k < 1 + round % 5; k++)
+            {
+                assertTrue(offer(producer, 2, round, 8));
+            }
+            final List<long[]> seen = drain(consumer);
+            assertEquals(1 + round % 5, seen.size(), "round " + round + ": only the real messages");
+            for (final long[] message : seen)
+            {
+                assertEquals(2, message[0], "round " + round + ": type of a real message");
+            }
+        }
     }
 
     @ParameterizedTest

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code send SPEC PRODUCER SIZE MILLIS [concurrent]}: sends as fast as the channel takes for MILLIS, then an
  *   end message;</li>
- *   <li>{@code receive SPEC PRODUCERS WARMUP_MILLIS}: checks order per producer (and payload checksums) and prints
- *   {@code RESULT rate=...} over the messages after the warm-up;</li>
+ *   <li>{@code receive SPEC PRODUCERS WARMUP_MILLIS [RECEIVER]}: checks order per producer and what the
+ *   {@link ReceiverKind} reads, and prints {@code RESULT rate=...} over the messages after the warm-up;</li>
  *   <li>{@code pong IN OUT} and {@code ping OUT IN SIZE WARMUP ROUNDS}: round trips, the pinger prints percentiles
  *   and {@code HIST} (its histogram, compressed);</li>
  *   <li>{@code memcpy SIZE MILLIS}: single-core copy rate.</li>
@@ -43,7 +43,8 @@ public final class BenchChild
         {
             case "send" -> send(ChannelSpec.parse(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                 Long.parseLong(args[4]), args.length > 5);
-            case "receive" -> receive(ChannelSpec.parse(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+            case "receive" -> receive(ChannelSpec.parse(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]),
+                args.length > 4 ? ReceiverKind.valueOf(args[4]) : ReceiverKind.SAMPLE);
             case "pong" -> pong(ChannelSpec.parse(args[1]), ChannelSpec.parse(args[2]));
             case "ping" -> ping(ChannelSpec.parse(args[1]), ChannelSpec.parse(args[2]), Integer.parseInt(args[3]),
                 Integer.parseInt(args[4]), Integer.parseInt(args[5]));
@@ -66,7 +67,7 @@ public final class BenchChild
             {
                 for (int i = 0; i < BATCH; i++)
                 {
-                    Payload.stamp(message, sequence++, producer);
+                    Payload.stamp(message, sequence++, producer, size);
                     while (!sender.send(message, size))
                     {
                         Thread.onSpinWait();
@@ -83,13 +84,13 @@ public final class BenchChild
         }
     }
 
-    private static void receive(final ChannelSpec spec, final int producers, final long warmupMillis)
-        throws Exception
+    private static void receive(final ChannelSpec spec, final int producers, final long warmupMillis,
+        final ReceiverKind kind) throws Exception
     {
         try (MessageReceiver receiver = Channels.receiver(spec))
         {
             System.out.println("READY");
-            final Checker checker = new Checker(producers);
+            final Checker checker = new Checker(producers, kind);
             long measureFrom = Long.MAX_VALUE;
             long countAtStart = 0;
             long lastCheck = 0;
@@ -139,22 +140,25 @@ public final class BenchChild
     }
 
     /**
-     * Checks order per producer, every payload of 64 KiB and over, and one in 1024 of smaller ones.
+     * Checks order per producer (the sequence number at both ends of every message) and, as its
+     * {@link ReceiverKind} says, the payload's checksum.
      */
     static final class Checker implements MessageHandler
     {
         final long[] next;
         final long[] sent;
+        final ReceiverKind kind;
         long count;
         long verified;
         long faults;
         int ended;
         long endTime;
 
-        Checker(final int producers)
+        Checker(final int producers, final ReceiverKind kind)
         {
             next = new long[producers];
             sent = new long[producers];
+            this.kind = kind;
         }
 
         @Override
@@ -169,13 +173,13 @@ public final class BenchChild
                 endTime = System.nanoTime();
                 return;
             }
-            if (sequence != next[producer])
+            if (sequence != next[producer] || Payload.tailSequence(buffer, index, length) != sequence)
             {
                 faults++;
             }
             next[producer] = sequence + 1;
             count++;
-            if (length >= 65536 || (sequence & 1023) == 0)
+            if (kind.checksums(sequence, length))
             {
                 verified++;
                 if (!Payload.verify(buffer, index, length))

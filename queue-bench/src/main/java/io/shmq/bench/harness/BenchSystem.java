@@ -63,6 +63,26 @@ enum BenchSystem
         return latency;
     }
 
+    /**
+     * The system named on the command line.
+     *
+     * @param name an enum constant's name, any case.
+     * @return the system.
+     * @throws IllegalArgumentException naming the systems there are.
+     */
+    static BenchSystem parse(final String name)
+    {
+        for (final BenchSystem system : values())
+        {
+            if (system.name().equalsIgnoreCase(name.trim()))
+            {
+                return system;
+            }
+        }
+        throw new IllegalArgumentException("no system '" + name + "'; the systems: " +
+            java.util.Arrays.toString(values()));
+    }
+
     boolean isShmq()
     {
         return name().startsWith("SHMQ");

@@ -46,7 +46,7 @@ public final class BenchmarkRunner
 
     private final boolean quick;
     private final int rounds;
-    private final Set<BenchSystem> systems;
+    final Set<BenchSystem> systems;
     /** Prefixes of the scenario names to run ({@code spsc-32}, {@code mpsc2}, {@code rtt} ...); empty: all. */
     private final List<String> scenarios;
     private final Path results;
@@ -54,6 +54,9 @@ public final class BenchmarkRunner
     private final String aeronDir;
     private final List<Run> runs = new ArrayList<>();
     private int channelCounter;
+    private int ringCapacity = Channels.RING_CAPACITY;
+    /** The grid of a {@code --sweep} run, or null for the classic scenarios. */
+    private Sweep sweep;
     private long hugePagesAdded;
 
     /**
@@ -85,14 +88,33 @@ public final class BenchmarkRunner
     /**
      * Entry point.
      *
-     * @param args {@code [--quick] [--rounds N] [--systems A,B] [--scenarios P,Q] [--results DIR]}.
+     * @param args {@code [--quick] [--sweep] [--rounds N] [--systems A,B] [--scenarios P,Q] [--ring-capacity BYTES]
+     *             [--results DIR]}.
      * @throws Exception when the run cannot be set up.
      */
     public static void main(final String[] args) throws Exception
     {
+        try
+        {
+            start(args);
+        }
+        catch (final IllegalArgumentException | ArrayIndexOutOfBoundsException ex)
+        {
+            System.err.println("run-bench: " + (ex instanceof ArrayIndexOutOfBoundsException ?
+                "an option lacks its value" : ex.getMessage()));
+            System.err.println("usage: ./run-bench.sh [--quick] [--sweep] [--rounds N] [--systems " +
+                "SHMQ_SPSC,AERON_IPC,...] [--scenarios rtt-32,spsc,...] [--ring-capacity BYTES] [--results DIR]");
+            System.exit(64);
+        }
+    }
+
+    private static void start(final String[] args) throws Exception
+    {
         boolean quick = false;
+        boolean sweep = false;
         int rounds = -1;
         Set<BenchSystem> systems = EnumSet.allOf(BenchSystem.class);
+        int ringCapacity = Channels.RING_CAPACITY;
         List<String> scenarios = List.of();
         Path results = null;
         for (int i = 0; i < args.length; i++)
@@ -100,25 +122,34 @@ public final class BenchmarkRunner
             switch (args[i])
             {
                 case "--quick" -> quick = true;
+                case "--sweep" -> sweep = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--systems" -> systems = EnumSet.copyOf(List.of(args[++i].split(",")).stream()
-                    .map(BenchSystem::valueOf).collect(Collectors.toList()));
+                    .map(BenchSystem::parse).collect(Collectors.toList()));
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                 case "--results" -> results = Path.of(args[++i]);
+                case "--ring-capacity" -> ringCapacity = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (Integer.bitCount(ringCapacity) != 1 || ringCapacity < 64 << 10)
+        {
+            throw new IllegalArgumentException("--ring-capacity must be a power of two of at least 65536: " +
+                ringCapacity);
+        }
         if (rounds < 0)
         {
-            rounds = quick ? 1 : 5;
+            rounds = sweep ? Sweep.rounds(quick) : quick ? 1 : 5;
         }
         if (results == null)
         {
-            results = Path.of("results", (quick ? "quick-" : "full-") +
+            results = Path.of("results", (sweep ? "sweep-" : "") + (quick ? "quick-" : "full-") +
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(results);
         final BenchmarkRunner runner = new BenchmarkRunner(quick, rounds, systems, scenarios, results);
+        runner.ringCapacity = ringCapacity;
+        runner.sweep = sweep ? new Sweep(quick) : null;
         runner.run();
         final long failed = runner.runs.stream().filter(r -> r.error() != null).count();
         final long shmqFailed = runner.runs.stream().filter(r -> r.error() != null && r.system().isShmq()).count();
@@ -152,6 +183,11 @@ public final class BenchmarkRunner
             {
                 final int round = r;
                 System.err.printf("round %d of %d%n", round + 1, rounds);
+                if (sweep != null)
+                {
+                    sweep.runRound(this, round);
+                    continue;
+                }
                 for (final int size : THROUGHPUT_SIZES)
                 {
                     for (final BenchSystem system : inOrderOf(round))
@@ -195,7 +231,15 @@ public final class BenchmarkRunner
             }
             releaseHugePages();
         }
-        new Report(runs, rounds, quick, results, (System.nanoTime() - start) / 1e9).write();
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        if (sweep != null)
+        {
+            new SweepReport(runs, rounds, sweep, results, seconds).write();
+        }
+        else
+        {
+            new Report(runs, rounds, quick, results, seconds).write();
+        }
         removeLeftovers();
         Runtime.getRuntime().removeShutdownHook(cleanup);
     }
@@ -204,7 +248,7 @@ public final class BenchmarkRunner
      * Runs one measurement between two phase probes and tags what it recorded with the phase: {@code mixed} when
      * the machine changed phase meanwhile.
      */
-    private void probed(final String scenario, final Runnable measurement)
+    void probed(final String scenario, final Runnable measurement)
     {
         if (!scenarios.isEmpty() && scenarios.stream().noneMatch(scenario::startsWith))
         {
@@ -226,7 +270,7 @@ public final class BenchmarkRunner
      * The systems in the order a round runs them: reversed every other round (A B .. B A), so that a change of the
      * shared machine's speed during a round does not always favour the same system.
      */
-    private List<BenchSystem> inOrderOf(final int round)
+    List<BenchSystem> inOrderOf(final int round)
     {
         final List<BenchSystem> ordered = new ArrayList<>(systems);
         if ((round & 1) == 1)
@@ -277,20 +321,35 @@ public final class BenchmarkRunner
 
     private ChannelSpec spec(final BenchSystem system, final int maxLength) throws IOException
     {
+        return spec(system, maxLength, ringCapacity);
+    }
+
+    private ChannelSpec spec(final BenchSystem system, final int maxLength, final int capacity) throws IOException
+    {
         final String extra = switch (system)
         {
             case AERON_IPC -> aeronDir;
             case TCP -> Integer.toString(freePort());
             default -> "";
         };
-        return new ChannelSpec(system, nextChannel(), Math.max(maxLength, 64), extra);
+        return new ChannelSpec(system, nextChannel(), Math.max(maxLength, 64), capacity, extra);
     }
 
     private void throughput(final String scenario, final BenchSystem system, final int round, final int size,
         final int producers)
     {
-        final long warmup = quick ? 150 : 400;
-        final long measure = quick ? 300 : 1000;
+        throughput(scenario, system, round, size, producers, ringCapacity, ReceiverKind.SAMPLE, producers == 1);
+    }
+
+    /**
+     * One throughput run: {@code producers} senders and one receiver of {@code kind}, on a ring of
+     * {@code capacity} bytes (for the systems that have one), pinned one side per core or left to the scheduler.
+     */
+    void throughput(final String scenario, final BenchSystem system, final int round, final int size,
+        final int producers, final int capacity, final ReceiverKind kind, final boolean pinned)
+    {
+        final long warmup = sweep != null || quick ? 150 : 400;
+        final long measure = sweep != null || quick ? 300 : 1000;
         if (system == BenchSystem.MEMCPY)
         {
             try (Child child = Child.start(pinTo(0), "memcpy", Integer.toString(size), Long.toString(measure)))
@@ -307,10 +366,10 @@ public final class BenchmarkRunner
         final List<Child> children = new ArrayList<>();
         try
         {
-            spec = spec(system, size);
+            spec = spec(system, size, capacity);
             Channels.prepare(spec);
-            final Child receiver = Child.start(producers == 1 ? pinTo(1) : List.of(), "receive", spec.format(),
-                Integer.toString(producers), Long.toString(warmup));
+            final Child receiver = Child.start(pinned ? pinTo(1) : List.of(), "receive", spec.format(),
+                Integer.toString(producers), Long.toString(warmup), kind.name());
             children.add(receiver);
             receiver.awaitReady(30);
             for (int p = 0; p < producers; p++)
@@ -321,7 +380,7 @@ public final class BenchmarkRunner
                 {
                     args.add("concurrent");
                 }
-                children.add(Child.start(producers == 1 ? pinTo(0) : List.of(), args.toArray(new String[0])));
+                children.add(Child.start(pinned ? pinTo(0) : List.of(), args.toArray(new String[0])));
             }
             for (final Child sender : children.subList(1, children.size()))
             {
@@ -578,14 +637,9 @@ public final class BenchmarkRunner
         flags.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         flags.add("-Dchronicle.analytics.disable=true");
         flags.add("-Xmx512m");
-        if (System.getProperty("shmq.bench.deferRelease") != null)
-        {
-            flags.add("-Dshmq.bench.deferRelease=" + System.getProperty("shmq.bench.deferRelease"));
-        }
-        if (System.getProperty("shmq.bench.alignment") != null)
-        {
-            flags.add("-Dshmq.bench.alignment=" + System.getProperty("shmq.bench.alignment"));
-        }
+        // Experiments' knobs (-Dshmq.bench.alignment=8 ...) reach every child.
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("shmq.")).sorted()
+            .forEach(name -> flags.add("-D" + name + "=" + System.getProperty(name)));
         if (Runtime.version().feature() >= 23)
         {
             flags.add("--sun-misc-unsafe-memory-access=allow");

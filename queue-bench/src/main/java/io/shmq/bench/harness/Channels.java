@@ -40,12 +40,12 @@ import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens and removes the channels of every system. Ring-based systems get the same data capacity
- * ({@link #RING_CAPACITY}); Aeron keeps its default IPC term length.
+ * Opens and removes the channels of every system. Ring-based systems get the same data capacity (the spec's,
+ * {@link #RING_CAPACITY} unless a sweep says otherwise); Aeron keeps its default IPC term length.
  */
 final class Channels
 {
-    /** Data capacity of every ring (shmq, Agrona). */
+    /** Data capacity of every ring (shmq, Agrona) outside the sweep. */
     static final int RING_CAPACITY = 8 << 20;
 
     private Channels()
@@ -54,8 +54,8 @@ final class Channels
 
     static QueueConfig shmqConfig(final ChannelSpec spec)
     {
-        final QueueConfig config = spec.system() == BenchSystem.SHMQ_MPSC ? QueueConfig.mpsc(RING_CAPACITY) :
-            QueueConfig.spsc(RING_CAPACITY);
+        final QueueConfig config = spec.system() == BenchSystem.SHMQ_MPSC ? QueueConfig.mpsc(spec.capacity()) :
+            QueueConfig.spsc(spec.capacity());
         final int alignment = Integer.getInteger("shmq.bench.alignment", QueueConfig.DEFAULT_ALIGNMENT);
         return config.withMaxMessageLength(spec.maxLength()).withRecordAlignment(alignment);
     }
@@ -72,7 +72,7 @@ final class Channels
             case AGRONA_O2O, AGRONA_M2O, CACHE_LINE ->
             {
                 final int length = spec.system() == BenchSystem.CACHE_LINE ? 4096 :
-                    RING_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
+                    spec.capacity() + RingBufferDescriptor.TRAILER_LENGTH;
                 IoUtil.unmap(IoUtil.mapNewFile(spec.file(".ring").toFile(), length, true));
             }
             default ->

@@ -28,7 +28,7 @@ final class Report
     private final boolean quick;
     private final Path results;
     private final double seconds;
-    private final StringBuilder md = new StringBuilder();
+    final StringBuilder md = new StringBuilder();
 
     Report(final List<BenchmarkRunner.Run> runs, final int rounds, final boolean quick, final Path results,
         final double seconds)
@@ -66,6 +66,14 @@ final class Report
         failures();
         suspects();
 
+        save();
+    }
+
+    /**
+     * Prints the report and writes it ({@code report.md}) and the raw runs ({@code runs.csv}) to the results.
+     */
+    void save() throws IOException
+    {
         final String text = md.toString();
         System.out.print(text);
         Files.writeString(results.resolve("report.md"), text, StandardCharsets.UTF_8);
@@ -254,7 +262,7 @@ final class Report
         line("| %s | %s | %s |", what, measured, met == byPhase.size() ? "met" : verdict);
     }
 
-    private void failures()
+    void failures()
     {
         final List<BenchmarkRunner.Run> failed = runs.stream().filter(r -> r.error() != null).toList();
         if (!failed.isEmpty())
@@ -305,7 +313,7 @@ final class Report
         }
     }
 
-    private void writeCsv() throws IOException
+    void writeCsv() throws IOException
     {
         final StringBuilder csv = new StringBuilder("scenario,system,round,phase,rate,p50,p99,error\n");
         for (final BenchmarkRunner.Run run : runs)
@@ -342,7 +350,7 @@ final class Report
         return new ArrayList<>(systems);
     }
 
-    private double[] rates(final String scenario, final BenchSystem system)
+    double[] rates(final String scenario, final BenchSystem system)
     {
         return runs.stream().filter(r -> r.scenario().equals(scenario) && r.system() == system && r.error() == null)
             .mapToDouble(BenchmarkRunner.Run::rate).sorted().toArray();
@@ -399,7 +407,7 @@ final class Report
         return medianOfAll(p50Ratios(scenario, a, b));
     }
 
-    private Map<String, double[]> rateRatios(final String scenario, final BenchSystem a, final BenchSystem b)
+    Map<String, double[]> rateRatios(final String scenario, final BenchSystem a, final BenchSystem b)
     {
         return ratios(scenario, a, b, (x, y) -> x.rate() / y.rate());
     }
@@ -472,7 +480,7 @@ final class Report
         return null;
     }
 
-    private static double median(final double[] sorted)
+    static double median(final double[] sorted)
     {
         final double[] copy = Arrays.copyOf(sorted, sorted.length);
         Arrays.sort(copy);
@@ -490,22 +498,22 @@ final class Report
         return "one producer, one consumer, " + sizeName(Integer.parseInt(scenario.substring(5))) + " messages";
     }
 
-    private static String sizeName(final int size)
+    static String sizeName(final int size)
     {
         return size >= 1024 ? (size / 1024) + " KiB" : size + " B";
     }
 
-    private static String millions(final double rate)
+    static String millions(final double rate)
     {
         return Double.isNaN(rate) ? "-" : rate >= 1e6 ? fmt("%.2f M", rate / 1e6) : fmt("%,.0f k", rate / 1e3);
     }
 
-    private static String fmt(final String format, final Object... args)
+    static String fmt(final String format, final Object... args)
     {
         return String.format(Locale.ROOT, format, args);
     }
 
-    private void line(final String format, final Object... args)
+    void line(final String format, final Object... args)
     {
         md.append(args.length == 0 ? format : fmt(format, args)).append('\n');
     }
