@@ -9,7 +9,8 @@
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
-# (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read).
+# (shmq record alignment), "-Dshmq.bench.deferRelease=false" (shmq receivers release at the end of each read),
+# "-Dshmq.bench.receiver=SEQ" or SUM (what the classic runs' receivers read; default SAMPLE, see ReceiverKind).
 # Exit status: 0 all runs measured; 2 a peer's run failed; 3 a shmq run failed (see 'Failed runs' in the report).
 # As root it reserves the 2 MiB huge pages the huge-page runs need and gives them back.
 set -euo pipefail

@@ -137,9 +137,10 @@ public final class QueueConfig
     }
 
     /**
-     * The same config with another record alignment: 128 (default) keeps small records of the two sides on
-     * separate cache-line pairs; 64 is faster when producer and consumer run on cores that share a cache (and
-     * halves the memory of small records); 8 packs records tightly.
+     * The same config with another record alignment, the slot a short record takes: 128 (default) keeps short
+     * records (header and payload up to 128 bytes) on separate cache-line pairs, which the adjacent-line
+     * prefetcher moves together; 8 packs every record tightly. Longer records of an SPSC ring are packed whatever
+     * the alignment; an MPSC ring rounds every record up to whole slots (see {@code docs/LAYOUT.md}).
      *
      * @param recordAlignment a power of two from 8 to 128.
      * @return a new config.

@@ -92,7 +92,7 @@ public final class QueueHeaderDescriptor
     public static final long MAGIC = 0x474E4952_514D4853L;
 
     /** Version of this layout. Bumped only when an offset or meaning changes. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Value of the ready word once the header is complete. */
     public static final int READY = 1;
@@ -115,7 +115,10 @@ public final class QueueHeaderDescriptor
     public static final int MAX_MESSAGE_LENGTH_OFFSET = 20;
     /** Offset of the 32-bit header length, the data area's offset in the region. */
     public static final int HEADER_LENGTH_OFFSET = 24;
-    /** Offset of the 32-bit record alignment, a power of two from 8 to 128. */
+    /**
+     * Offset of the 32-bit record alignment, a power of two from 8 to 128: the slot of a small record (see
+     * {@link RecordDescriptor#span}).
+     */
     public static final int RECORD_ALIGNMENT_OFFSET = 28;
     /** Offset of the 64-bit pid of the creating process. */
     public static final int CREATOR_PID_OFFSET = 32;

@@ -28,8 +28,13 @@ package io.shmq.layout;
  *   <li>length {@code >= 8}: committed. Type id {@link #PADDING_MSG_TYPE_ID} marks padding up to the wrap.</li>
  * </ul>
  *
- * <p>Records start at multiples of the queue's record alignment (8 to 128 bytes, see
- * {@link QueueHeaderDescriptor#RECORD_ALIGNMENT_OFFSET}); consecutive records are {@code align(length)} apart.
+ * <p>Where records lie (layout version 2). The queue's record alignment {@code A} (8 to 128 bytes, see
+ * {@link QueueHeaderDescriptor#RECORD_ALIGNMENT_OFFSET}) is the size of a <em>slot</em>. In an MPSC ring every
+ * record starts at a multiple of {@code A} and takes its length rounded up to {@code A}. In an SPSC ring a record
+ * no longer than {@code A} does the same (it takes one slot); a longer one is <em>packed</em>: it starts at any
+ * multiple of 8 and takes its length rounded up to 8 ({@link #span}), so a 1 KiB payload does not waste most of a
+ * slot behind its 8-byte header. A padding record takes exactly its length, a multiple of 8: it fills the gap
+ * before a record that must start in a slot, or the rest of the data area where a record would cross its end.
  */
 public final class RecordDescriptor
 {
@@ -101,6 +106,34 @@ public final class RecordDescriptor
     public static int payloadOffset(final int recordOffset)
     {
         return recordOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * Bytes a record of {@code recordLength} takes in the ring: its length rounded up to 8 when it is packed, else
+     * to the alignment. Not for padding records, which take exactly their length.
+     *
+     * @param recordLength header plus payload, positive.
+     * @param alignment    the queue's record alignment.
+     * @param packed       true in an SPSC ring (which packs records longer than the alignment).
+     * @return the distance from this record's start to the next one's.
+     */
+    public static int span(final int recordLength, final int alignment, final boolean packed)
+    {
+        return align(recordLength, packed && recordLength > alignment ? MIN_ALIGNMENT : alignment);
+    }
+
+    /**
+     * Whether a record of {@code recordLength} must start at a multiple of the alignment (every record of an MPSC
+     * ring, and the records of an SPSC ring no longer than the alignment).
+     *
+     * @param recordLength header plus payload, positive.
+     * @param alignment    the queue's record alignment.
+     * @param packed       true in an SPSC ring.
+     * @return true when it starts in a slot of its own.
+     */
+    public static boolean startsInSlot(final int recordLength, final int alignment, final boolean packed)
+    {
+        return !packed || recordLength <= alignment;
     }
 
     /**

@@ -20,6 +20,8 @@ abstract class AbstractRingProducer implements RingProducer
     final int mask;
     final int alignment;
     final int maxMessageLength;
+    /** Whether records longer than the alignment are packed (SPSC; see {@link RecordDescriptor#span}). */
+    final boolean packed;
     final String queue;
     /** Rung after each commit: wakes a sleeping consumer. */
     final Doorbell consumerDoorbell;
@@ -27,8 +29,9 @@ abstract class AbstractRingProducer implements RingProducer
     final Doorbell spaceDoorbell;
     boolean closed;
 
-    AbstractRingProducer(final RingGeometry geometry, final Waiter waiter)
+    AbstractRingProducer(final RingGeometry geometry, final Waiter waiter, final boolean packed)
     {
+        this.packed = packed;
         this.geometry = geometry;
         this.header = geometry.header();
         this.data = geometry.data();
@@ -51,14 +54,14 @@ abstract class AbstractRingProducer implements RingProducer
         checkOpen();
         checkMessage(RecordDescriptor.MIN_USER_MSG_TYPE_ID, length);
         geometry.checkIntact();
-        final int alignedLength = RecordDescriptor.align(length + RecordDescriptor.HEADER_LENGTH, alignment);
-        return spaceDoorbell.await(() -> hasRoom(alignedLength), timeoutNanos);
+        final int recordLength = length + RecordDescriptor.HEADER_LENGTH;
+        return spaceDoorbell.await(() -> hasRoom(recordLength), timeoutNanos);
     }
 
     /**
-     * Whether a record of {@code alignedLength} bytes (plus any padding it would need) fits now.
+     * Whether a record of {@code recordLength} bytes (plus any padding it would need) fits now.
      */
-    abstract boolean hasRoom(int alignedLength);
+    abstract boolean hasRoom(int recordLength);
 
     /**
      * {@inheritDoc}
@@ -69,13 +72,30 @@ abstract class AbstractRingProducer implements RingProducer
     }
 
     /**
-     * Bytes of padding a record of {@code alignedLength} needs before it when the tail is at {@code tail}: the rest
-     * of the data area if the record would cross its end, else 0.
+     * Bytes of padding a record needs before it when the tail is at {@code tail}: the rest of the data area if the
+     * record would cross its end; else, for a record that starts in a slot of its own, up to the next multiple of
+     * the alignment; else 0.
+     *
+     * @param span   the bytes the record takes (see {@link RecordDescriptor#span}).
+     * @param slotted whether the record must start at a multiple of the alignment (see
+     *               {@link RecordDescriptor#startsInSlot}).
      */
-    final int paddingBefore(final long tail, final int alignedLength)
+    final int paddingBefore(final long tail, final int span, final boolean slotted)
     {
-        final int toEnd = capacity - ((int)tail & mask);
-        return alignedLength > toEnd ? toEnd : 0;
+        final int tailOffset = (int)tail & mask;
+        final int toEnd = capacity - tailOffset;
+        final int gap = slotted ? -tailOffset & (alignment - 1) : 0;
+        return gap + span > toEnd ? toEnd : gap;
+    }
+
+    /**
+     * Whether the ring has room for a record of {@code recordLength} at {@code tail} given the head.
+     */
+    final boolean fits(final long tail, final long head, final int recordLength)
+    {
+        final int span = RecordDescriptor.span(recordLength, alignment, packed);
+        return tail + paddingBefore(tail, span, RecordDescriptor.startsInSlot(recordLength, alignment, packed)) +
+            span <= head + capacity;
     }
 
     abstract void commitClaim(SlotClaim claim);

@@ -20,7 +20,8 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  * or stalled that long) is turned into padding so the queue flows again (see {@link RingConsumer}). A producer
  * that finds its slot revoked is told: {@code offer} returns false (send again), {@code commit} throws.
  * The consumer zeroes what it consumed before it moves the head, so every header a producer claims reads zero
- * until written.
+ * until written. Every record takes a whole number of alignment slots (none is packed, as an SPSC ring packs long
+ * ones): a claim its producer never marked can then be skipped slot by slot (see {@link RingConsumer}).
  */
 public final class MpscRingProducer extends AbstractRingProducer
 {
@@ -35,7 +36,7 @@ public final class MpscRingProducer extends AbstractRingProducer
      */
     public MpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
-        super(geometry, waiter);
+        super(geometry, waiter, false);
         cachedHeadLimit = lvHead() + capacity;
     }
 
@@ -145,15 +146,14 @@ public final class MpscRingProducer extends AbstractRingProducer
         checkOpen();
         // The tail has moved past the slot: the consumer must be able to step over it. Already padding if revoked.
         dataWords.compareAndSetLong(claim.recordOffset, headerWord(claim.msgTypeId, -(claim.length + HEADER_LENGTH)),
-            headerWord(PADDING_MSG_TYPE_ID, claim.alignedLength));
+            headerWord(PADDING_MSG_TYPE_ID, claim.span));
         // A sleeping consumer may be stuck behind this slot with committed records after it.
         consumerDoorbell.ring();
     }
 
-    boolean hasRoom(final int alignedLength)
+    boolean hasRoom(final int recordLength)
     {
-        final long tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
-        return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
+        return fits(headerWords.getLongVolatile(TAIL_POSITION_OFFSET), lvHead(), recordLength);
     }
 
     private int reserve(final int msgTypeId, final int recordLength, final int alignedLength, final boolean mark)
@@ -170,7 +170,8 @@ public final class MpscRingProducer extends AbstractRingProducer
                 geometry.checkPositions(lvHead(), tail, lvHead());
             }
             tailOffset = (int)tail & mask;
-            padding = paddingBefore(tail, alignedLength);
+            // Every MPSC record starts at a multiple of the alignment, so only the wrap needs padding.
+            padding = paddingBefore(tail, alignedLength, false);
             final long end = tail + padding + alignedLength;
             if (end > cachedHeadLimit)
             {

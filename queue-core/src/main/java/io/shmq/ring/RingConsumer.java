@@ -17,8 +17,10 @@ import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
 import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
-import static io.shmq.layout.RecordDescriptor.align;
+import static io.shmq.layout.RecordDescriptor.MIN_ALIGNMENT;
 import static io.shmq.layout.RecordDescriptor.headerWord;
+import static io.shmq.layout.RecordDescriptor.span;
+import static io.shmq.layout.RecordDescriptor.startsInSlot;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 
 /**
@@ -72,6 +74,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private long releasedPosition;
     private boolean deferRelease;
     private final boolean sharedProducers;
+    /** Whether records longer than the alignment are packed (SPSC; see {@link io.shmq.layout.RecordDescriptor#span}). */
+    private final boolean packed;
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
     private long stuckPosition = -1;
     private long stuckSinceNanos;
@@ -100,6 +104,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         this.releaseChunk = capacity / RELEASE_CHUNKS;
         this.queue = geometry.queue();
         this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
+        this.packed = !sharedProducers;
         this.ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
             QueueHeaderDescriptor.CONSUMER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.CONSUMER_OWNER_LOCK_OFFSET,
             "consumer");
@@ -172,8 +177,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                     break;
                 }
                 final int msgTypeId = (int)(word >>> 32);
-                checkRecord(position, offset, word, recordLength, msgTypeId);
-                bytes += align(recordLength, alignment);
+                bytes += checkRecord(position, offset, word, recordLength, msgTypeId);
                 if (msgTypeId != PADDING_MSG_TYPE_ID)
                 {
                     messages++;
@@ -247,21 +251,20 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                     break;
                 }
                 final int msgTypeId = (int)(word >>> 32);
-                checkRecord(position, offset, word, recordLength, msgTypeId);
-                final int alignedLength = align(recordLength, alignment);
+                final int span = checkRecord(position, offset, word, recordLength, msgTypeId);
                 if (msgTypeId == PADDING_MSG_TYPE_ID)
                 {
-                    position += alignedLength;
+                    position += span;
                     continue;
                 }
 
                 // Counted as consumed before the handler runs, so a throwing handler does not see it again.
-                position += alignedLength;
+                position += span;
                 final ControlledMessageHandler.Action action =
                     handler.onMessage(msgTypeId, data, offset + HEADER_LENGTH, recordLength - HEADER_LENGTH);
                 if (action == ControlledMessageHandler.Action.ABORT)
                 {
-                    position -= alignedLength;
+                    position -= span;
                     break;
                 }
                 messages++;
@@ -478,9 +481,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     {
         final int recordLength = -(int)word;
         final int msgTypeId = (int)(word >>> 32);
-        checkRecord(position, offset, headerWord(msgTypeId, recordLength), recordLength, msgTypeId);
-        return dataWords.compareAndSetLong(offset, word,
-            headerWord(PADDING_MSG_TYPE_ID, align(recordLength, alignment)));
+        final int span = checkRecord(position, offset, headerWord(msgTypeId, recordLength), recordLength, msgTypeId);
+        return dataWords.compareAndSetLong(offset, word, headerWord(PADDING_MSG_TYPE_ID, span));
     }
 
     /**
@@ -511,16 +513,23 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         return (int)dataWords.getLongAcquire((int)headPosition & mask) > 0;
     }
 
-    private void checkRecord(
+    /**
+     * Checks a committed header before anything is read behind it.
+     *
+     * @return the bytes the record takes in the ring.
+     * @throws CorruptRecordException when it cannot be right.
+     */
+    private int checkRecord(
         final long position, final int offset, final long word, final int recordLength, final int msgTypeId)
     {
         if (msgTypeId == PADDING_MSG_TYPE_ID)
         {
-            if (offset + align(recordLength, alignment) > capacity)
+            if ((recordLength & (MIN_ALIGNMENT - 1)) != 0 || offset + recordLength > capacity)
             {
-                throw corrupt(position, offset, word, "padding runs past the end of the data area");
+                throw corrupt(position, offset, word, "padding is not a multiple of 8 or runs past the end of " +
+                    "the data area");
             }
-            return;
+            return recordLength;
         }
         if (msgTypeId < MIN_USER_MSG_TYPE_ID)
         {
@@ -531,10 +540,17 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             throw corrupt(position, offset, word, "record length " + recordLength + " outside " + HEADER_LENGTH +
                 ".." + maxRecordLength);
         }
-        if (offset + align(recordLength, alignment) > capacity)
+        final int span = span(recordLength, alignment, packed);
+        if (startsInSlot(recordLength, alignment, packed) && (offset & (alignment - 1)) != 0)
+        {
+            throw corrupt(position, offset, word, "a record of " + recordLength + " bytes must start at a " +
+                "multiple of the alignment (" + alignment + ")");
+        }
+        if (offset + span > capacity)
         {
             throw corrupt(position, offset, word, "record runs past the end of the data area");
         }
+        return span;
     }
 
     private CorruptRecordException corrupt(

@@ -119,7 +119,7 @@ public final class RingGeometry
      * the producer holds, and those stores drain one by one. Measured here with 1 KiB messages on a 1 MiB ring, one
      * word per unit gave 7-8 M msgs/s and zeroing the whole range 21-22 M, in the same runs.
      *
-     * @param fromPosition first position, a multiple of the alignment.
+     * @param fromPosition first position, a multiple of 8.
      * @param toPosition   position after the last, at most {@code capacity} past {@code fromPosition}.
      */
     public void zeroRange(final long fromPosition, final long toPosition)
@@ -202,8 +202,8 @@ public final class RingGeometry
     }
 
     /**
-     * Checks positions read from the header before a consumer or producer starts from them: each a multiple of the
-     * record alignment, none negative, and the tail at most one capacity ahead of the head. A damaged header would
+     * Checks positions read from the header before a consumer or producer starts from them: each a multiple of 8
+     * (where records may start), none negative, and the tail at most one capacity ahead of the head. A damaged header would
      * otherwise send the ring code to misaligned words or make it release the wrong range.
      *
      * @param head     the head position.
@@ -226,10 +226,10 @@ public final class RingGeometry
 
     private void checkPosition(final String what, final long position)
     {
-        if (position < 0 || (position & (alignment - 1)) != 0)
+        if (position < 0 || (position & (RecordDescriptor.MIN_ALIGNMENT - 1)) != 0)
         {
             throw new io.shmq.CorruptRecordException(queue + ": header " + what + " position " + position +
-                " is " + (position < 0 ? "negative" : "not a multiple of the record alignment " + alignment) +
+                " is " + (position < 0 ? "negative" : "not a multiple of " + RecordDescriptor.MIN_ALIGNMENT) +
                 "; the queue cannot be used: delete and recreate it", position);
         }
     }

@@ -24,7 +24,8 @@ public final class SlotClaim
     int recordOffset;
     int msgTypeId;
     int length;
-    int alignedLength;
+    /** Bytes the record takes in the ring (see {@link io.shmq.layout.RecordDescriptor#span}). */
+    int span;
 
     /**
      * An empty claim, filled by {@link RingProducer#claim(int, int, SlotClaim)}.
@@ -39,14 +40,14 @@ public final class SlotClaim
         final int recordOffset,
         final int msgTypeId,
         final int length,
-        final int alignedLength)
+        final int span)
     {
         this.producer = producer;
         this.buffer = buffer;
         this.recordOffset = recordOffset;
         this.msgTypeId = msgTypeId;
         this.length = length;
-        this.alignedLength = alignedLength;
+        this.span = span;
     }
 
     /**

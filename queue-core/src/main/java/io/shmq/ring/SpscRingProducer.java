@@ -8,8 +8,9 @@ import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
-import static io.shmq.layout.RecordDescriptor.align;
 import static io.shmq.layout.RecordDescriptor.headerWord;
+import static io.shmq.layout.RecordDescriptor.span;
+import static io.shmq.layout.RecordDescriptor.startsInSlot;
 
 /**
  * The one producer of an SPSC ring.
@@ -40,7 +41,7 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {
-        super(geometry, waiter);
+        super(geometry, waiter, true);
         ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
             QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET,
             "producer");
@@ -92,14 +93,14 @@ public final class SpscRingProducer extends AbstractRingProducer
             throw pendingClaim();
         }
         final int recordLength = length + HEADER_LENGTH;
-        final int alignedLength = align(recordLength, alignment);
-        final int recordOffset = reserve(alignedLength);
+        final int span = span(recordLength, alignment, true);
+        final int recordOffset = reserve(span, startsInSlot(recordLength, alignment, true));
         if (recordOffset < 0)
         {
             return false;
         }
         dataWords.copyFrom(recordOffset + HEADER_LENGTH, src, index, length);
-        publish(recordOffset, alignedLength, headerWord(msgTypeId, recordLength));
+        publish(recordOffset, span, headerWord(msgTypeId, recordLength));
         return true;
     }
 
@@ -126,14 +127,15 @@ public final class SpscRingProducer extends AbstractRingProducer
         {
             throw pendingClaim();
         }
-        final int alignedLength = align(length + HEADER_LENGTH, alignment);
-        final int recordOffset = reserve(alignedLength);
+        final int recordLength = length + HEADER_LENGTH;
+        final int span = span(recordLength, alignment, true);
+        final int recordOffset = reserve(span, startsInSlot(recordLength, alignment, true));
         if (recordOffset < 0)
         {
             return false;
         }
         claimPending = true;
-        claim.fill(this, data, recordOffset, msgTypeId, length, alignedLength);
+        claim.fill(this, data, recordOffset, msgTypeId, length, span);
         return true;
     }
 
@@ -163,7 +165,7 @@ public final class SpscRingProducer extends AbstractRingProducer
     {
         checkOpen();
         claimPending = false;
-        publish(claim.recordOffset, claim.alignedLength, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        publish(claim.recordOffset, claim.span, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
     }
 
     void abortClaim(final SlotClaim claim)
@@ -171,21 +173,21 @@ public final class SpscRingProducer extends AbstractRingProducer
         // Nothing was published and the tail has not moved, but the caller may have written payload over words
         // where a later, shorter record's successor will start: zero the slot again.
         claimPending = false;
-        geometry.zeroRange(claim.recordOffset, claim.recordOffset + claim.alignedLength);
+        geometry.zeroRange(claim.recordOffset, claim.recordOffset + claim.span);
     }
 
     /**
-     * Finds room for {@code alignedLength} bytes at the tail, writing a padding record first when the record would
-     * cross the end of the data area.
+     * Finds room for a record of {@code span} bytes at the tail, writing a padding record first when the record
+     * would cross the end of the data area or, being small, would not start at a multiple of the alignment.
      *
      * @return the record's offset, or -1 when the ring is full.
      */
-    private int reserve(final int alignedLength)
+    private int reserve(final int span, final boolean slotted)
     {
         final long tail = tailPosition;
         final int tailOffset = (int)tail & mask;
-        final int padding = paddingBefore(tail, alignedLength);
-        final long end = tail + padding + alignedLength;
+        final int padding = paddingBefore(tail, span, slotted);
+        final long end = tail + padding + span;
 
         if (end > cachedHeadLimit)
         {
@@ -204,21 +206,20 @@ public final class SpscRingProducer extends AbstractRingProducer
         dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
         tailPosition = tail + padding;
         soTail(tailPosition);
-        return 0;
+        return (int)tailPosition & mask;
     }
 
-    private void publish(final int recordOffset, final int alignedLength, final long headerWord)
+    private void publish(final int recordOffset, final int span, final long headerWord)
     {
         dataWords.putLongRelease(recordOffset, headerWord);
-        tailPosition += alignedLength;
+        tailPosition += span;
         soTail(tailPosition);
         consumerDoorbell.ring();
     }
 
-    boolean hasRoom(final int alignedLength)
+    boolean hasRoom(final int recordLength)
     {
-        final long tail = tailPosition;
-        return tail + paddingBefore(tail, alignedLength) + alignedLength <= lvHead() + capacity;
+        return fits(tailPosition, lvHead(), recordLength);
     }
 
     private IllegalStateException pendingClaim()

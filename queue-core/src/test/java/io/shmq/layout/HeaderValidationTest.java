@@ -98,7 +98,8 @@ class HeaderValidationTest
     void wrongLayoutVersion() throws IOException
     {
         patchInt(createQueue(), QueueHeaderDescriptor.LAYOUT_VERSION_OFFSET, 99);
-        assertMentions(openFails(spsc()), "'layout version'", "expected 1", "found 99");
+        assertMentions(openFails(spsc()), "'layout version'", "expected " + QueueHeaderDescriptor.LAYOUT_VERSION,
+            "found 99");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static io.shmq.layout.QueueHeaderDescriptor.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,6 +79,22 @@ class LayoutDescriptorTest
         assertEquals(64, RecordDescriptor.align(9, 64));
         assertEquals(128, RecordDescriptor.align(65, 64));
         assertEquals(0, RecordDescriptor.align(0, 64));
+    }
+
+    @Test
+    void spscPacksRecordsLongerThanTheAlignmentAndMpscKeepsWholeSlots()
+    {
+        assertEquals(128, RecordDescriptor.span(8, 128, true));
+        assertEquals(128, RecordDescriptor.span(128, 128, true));
+        assertEquals(136, RecordDescriptor.span(129, 128, true));
+        assertEquals(1032, RecordDescriptor.span(1032, 128, true));
+        assertEquals(1152, RecordDescriptor.span(1032, 128, false));
+        assertEquals(128, RecordDescriptor.span(8, 128, false));
+        assertEquals(8, RecordDescriptor.span(8, 8, true));
+        assertEquals(16, RecordDescriptor.span(9, 8, true));
+        assertTrue(RecordDescriptor.startsInSlot(128, 128, true));
+        assertFalse(RecordDescriptor.startsInSlot(129, 128, true));
+        assertTrue(RecordDescriptor.startsInSlot(1032, 128, false));
     }
 
     @Test

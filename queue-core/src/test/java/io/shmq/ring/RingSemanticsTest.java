@@ -255,7 +255,9 @@ class RingSemanticsTest
         final RingProducer producer = queue.producer();
         final RingConsumer consumer = queue.consumer();
 
-        // 5 x 128-byte records put the tail at 640; a 120-byte payload still fits (768), a 3rd would not.
+        // Records of 108-112 bytes are longer than the 64-byte alignment: an SPSC ring packs them, 112 bytes each
+        // (560 a round), an MPSC ring gives each two slots (640 a round); neither divides the ring, so the wrap
+        // falls on many offsets in turn.
         long value = 0;
         for (int round = 0; round < 50; round++)
         {
@@ -271,9 +273,42 @@ class RingSemanticsTest
                 assertEquals(100 + i, seen.get(i)[2]);
             }
         }
-        // 50 rounds x 640 bytes went through a 1 KiB ring: the head moved past many wraps and paddings.
-        assertTrue(consumer.headPosition() > 30 * CAPACITY, "head " + consumer.headPosition());
-        assertEquals(0, consumer.headPosition() % ALIGNMENT);
+        // 50 rounds x 560 bytes went through a 1 KiB ring: the head moved past many wraps and paddings.
+        assertTrue(consumer.headPosition() > 27 * CAPACITY, "head " + consumer.headPosition());
+        assertEquals(0, consumer.headPosition() % 8);
+    }
+
+    @org.junit.jupiter.api.Test
+    void spscPacksLongRecordsAndStartsAShortOneAtTheNextSlot()
+    {
+        final ShmQueue queue = queue(RingKind.SPSC);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer();
+
+        // 100-byte payloads make 108-byte records, longer than the 64-byte alignment: packed, 112 bytes each.
+        assertTrue(offer(producer, 1, 10, 100));
+        assertTrue(offer(producer, 1, 20, 100));
+        assertEquals(2, drain(consumer).size());
+        assertEquals(224, consumer.headPosition(), "two packed records of 112 bytes");
+
+        // A small record (16 bytes) starts at the next multiple of the alignment, after a padding record.
+        assertTrue(offer(producer, 2, 30, 8));
+        final List<long[]> seen = drain(consumer);
+        assertEquals(1, seen.size(), "the padding before it is not delivered");
+        assertEquals(2, seen.get(0)[0]);
+        assertEquals(256 + ALIGNMENT, consumer.headPosition(), "32 bytes of padding, then one slot");
+    }
+
+    @org.junit.jupiter.api.Test
+    void mpscGivesEveryRecordWholeSlots()
+    {
+        final ShmQueue queue = queue(RingKind.MPSC);
+        final RingProducer producer = queue.producer();
+        final RingConsumer consumer = queue.consumer();
+        assertTrue(offer(producer, 1, 10, 100));
+        assertTrue(offer(producer, 2, 30, 8));
+        assertEquals(2, drain(consumer).size());
+        assertEquals(2 * ALIGNMENT + ALIGNMENT, consumer.headPosition(), "108 bytes take two slots, 16 one");
     }
 
     @ParameterizedTest

@@ -338,7 +338,8 @@ public final class BenchmarkRunner
     private void throughput(final String scenario, final BenchSystem system, final int round, final int size,
         final int producers)
     {
-        throughput(scenario, system, round, size, producers, ringCapacity, ReceiverKind.SAMPLE, producers == 1);
+        throughput(scenario, system, round, size, producers, ringCapacity,
+            ReceiverKind.valueOf(System.getProperty("shmq.bench.receiver", "SAMPLE")), producers == 1);
     }
 
     /**
