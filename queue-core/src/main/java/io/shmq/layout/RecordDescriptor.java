@@ -59,14 +59,6 @@ public final class RecordDescriptor
     /** Largest record alignment a queue may declare. */
     public static final int MAX_ALIGNMENT = 128;
 
-    /**
-     * SPSC rings: the consumer zeroes every byte of a released record that takes at most this many bytes, and of
-     * every padding record; of a longer message record only the header word. (Zeroing 64 KiB it only glanced at
-     * would pull every line of it to the consumer's core and back.) The producer clears the word after a record it
-     * publishes where an earlier long record may have left payload.
-     */
-    public static final int SPSC_ZEROED_SPAN = 16 * 1024;
-
     private RecordDescriptor()
     {
     }

@@ -17,7 +17,6 @@ import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
 import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
-import static io.shmq.layout.RecordDescriptor.SPSC_ZEROED_SPAN;
 import static io.shmq.layout.RecordDescriptor.MIN_ALIGNMENT;
 import static io.shmq.layout.RecordDescriptor.headerWord;
 import static io.shmq.layout.RecordDescriptor.span;
@@ -123,10 +122,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             if (consumed > headPosition)
             {
                 // The previous consumer handled these records and died while releasing them.
-                // Some of those headers may be zeroed already: zero the whole range instead of walking it.
-                headerWords.putLongRelease(CONSUMED_POSITION_OFFSET, consumed);
-                geometry.zeroRange(headPosition, consumed);
-                headerWords.putLongRelease(HEAD_POSITION_OFFSET, consumed);
+                release(headPosition, consumed);
                 headPosition = consumed;
             }
             releasedPosition = headPosition;
@@ -415,62 +411,9 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private void release(final long from, final long to)
     {
         headerWords.putLongRelease(CONSUMED_POSITION_OFFSET, to);
-        if (packed)
-        {
-            zeroReleased(from, to);
-        }
-        else
-        {
-            geometry.zeroRange(from, to);
-        }
+        geometry.zeroRange(from, to);
         headerWords.putLongRelease(HEAD_POSITION_OFFSET, to);
         spaceDoorbell.ring();
-    }
-
-    /**
-     * SPSC: zeroes the records in {@code [from, to)}, which this consumer read and validated: whole where they take
-     * at most {@link io.shmq.layout.RecordDescriptor#SPSC_ZEROED_SPAN} bytes (and padding), runs of them with one
-     * call; only the header word of longer ones, whose producer clears the words after its records where such
-     * payload may remain.
-     */
-    private void zeroReleased(final long from, final long to)
-    {
-        long position = from;
-        long run = -1;
-        while (position < to)
-        {
-            final int offset = (int)position & mask;
-            final long word = dataWords.getLong(offset);
-            final int recordLength = (int)word;
-            final int span = (int)(word >>> 32) == PADDING_MSG_TYPE_ID ? recordLength :
-                span(recordLength, alignment, true);
-            if (recordLength <= 0 || span <= 0 || position + span > to)
-            {
-                geometry.zeroRange(run >= 0 ? run : position, to);
-                return;
-            }
-            if (span <= SPSC_ZEROED_SPAN || (int)(word >>> 32) == PADDING_MSG_TYPE_ID)
-            {
-                if (run < 0)
-                {
-                    run = position;
-                }
-            }
-            else
-            {
-                if (run >= 0)
-                {
-                    geometry.zeroRange(run, position);
-                    run = -1;
-                }
-                dataWords.putLong(offset, 0L);
-            }
-            position += span;
-        }
-        if (run >= 0)
-        {
-            geometry.zeroRange(run, to);
-        }
     }
 
     private void releaseDelivered()

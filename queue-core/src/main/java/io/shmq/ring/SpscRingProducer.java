@@ -8,7 +8,6 @@ import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
-import static io.shmq.layout.RecordDescriptor.SPSC_ZEROED_SPAN;
 import static io.shmq.layout.RecordDescriptor.headerWord;
 import static io.shmq.layout.RecordDescriptor.span;
 import static io.shmq.layout.RecordDescriptor.startsInSlot;
@@ -31,12 +30,6 @@ public final class SpscRingProducer extends AbstractRingProducer
     private final RoleOwnership ownership;
     private long tailPosition;
     private long cachedHeadLimit;
-    /**
-     * End of the last published record longer than {@link io.shmq.layout.RecordDescriptor#SPSC_ZEROED_SPAN}: the
-     * consumer zeroes only the header of such a record, so for one lap after it a word where the next record's
-     * header goes may hold its payload. Every other byte the consumer releases is zero.
-     */
-    private long longRecordsEnd;
     private boolean claimPending;
 
     /**
@@ -63,8 +56,6 @@ public final class SpscRingProducer extends AbstractRingProducer
                 header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
             tailPosition = Math.max(tail, head);
             cachedHeadLimit = head + capacity;
-            // Records not yet released may be long ones, whose payload the consumer will leave in place.
-            longRecordsEnd = tailPosition;
             // A predecessor that died holding a claim may have written payload into the free space: zero it all
             // once (the free space is ours alone), as the consumer's clearing would have
             // left them.
@@ -212,7 +203,6 @@ public final class SpscRingProducer extends AbstractRingProducer
             return tailOffset;
         }
 
-        clearNextHeader(tail + padding);
         dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
         tailPosition = tail + padding;
         soTail(tailPosition);
@@ -221,33 +211,10 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private void publish(final int recordOffset, final int span, final long headerWord)
     {
-        clearNextHeader(tailPosition + span);
         dataWords.putLongRelease(recordOffset, headerWord);
-        if (span > SPSC_ZEROED_SPAN)
-        {
-            longRecordsEnd = tailPosition + span;
-        }
         tailPosition += span;
         soTail(tailPosition);
         consumerDoorbell.ring();
-    }
-
-    /**
-     * Makes sure the word at {@code position}, where the consumer looks once it read the record about to be
-     * published, is zero where a long record of the last lap may have left payload (see {@link #longRecordsEnd}).
-     * Not at the head's word (a full ring): that is the header of a record the consumer has yet to read, and it
-     * zeroes it when it releases it.
-     */
-    private void clearNextHeader(final long position)
-    {
-        if (position < longRecordsEnd + capacity && position < cachedHeadLimit)
-        {
-            final int offset = (int)position & mask;
-            if (dataWords.getLong(offset) != 0)
-            {
-                dataWords.putLong(offset, 0L);
-            }
-        }
     }
 
     boolean hasRoom(final int recordLength)

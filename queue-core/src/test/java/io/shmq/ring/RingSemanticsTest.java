@@ -300,64 +300,6 @@ class RingSemanticsTest
     }
 
     @org.junit.jupiter.api.Test
-    void payloadLeftByLongSpscRecordsNeverPosesAsAHeader()
-    {
-        // Long records (over 16 KiB) are released with only their header zeroed: their payload, here nothing but
-        // words that look like committed records, stays in the ring for a lap. Sizes vary so that later records
-        // end, and the consumer looks for the next header, all over where that payload lay.
-        final int capacity = 256 * 1024;
-        final ShmQueue queue = ShmQueue.create("long-spsc", QueueConfig.spsc(capacity).withDirectory(shm.path()));
-        queues.add(queue);
-        final RingProducer producer = queue.producer();
-        final RingConsumer consumer = queue.consumer();
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[capacity / 8 - 8]);
-        final long fakeHeader = io.shmq.layout.RecordDescriptor.headerWord(5, 16);
-        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        long sent = 0;
-        final long[] received = { 0 };
-        for (int round = 0; round < 1500; round++)
-        {
-            final int kind = random.nextInt(4);
-            final int length = kind == 0 ? 16 * 1024 + 8 * random.nextInt(1, 1800) :
-                kind == 1 ? 8 * random.nextInt(1, 16) : 8 * random.nextInt(16, 1500);
-            for (int i = 8; i + 8 <= length; i += 8)
-            {
-                message.putLong(i, fakeHeader);
-            }
-            message.putLong(0, sent);
-            if (!producer.offer(3, message, 0, length))
-            {
-                round--;
-            }
-            else
-            {
-                sent++;
-            }
-            if (!producer.offer(3, message, 0, 0) || random.nextInt(3) == 0)
-            {
-                consumer.read((type, buffer, index, l) ->
-                {
-                    assertEquals(3, type, "only real messages, never a leftover");
-                    if (l > 0)
-                    {
-                        assertEquals(received[0]++, buffer.getLong(index), "in order");
-                    }
-                }, Integer.MAX_VALUE);
-            }
-        }
-        consumer.read((type, buffer, index, l) ->
-        {
-            assertEquals(3, type, "only real messages, never a leftover");
-            if (l > 0)
-            {
-                assertEquals(received[0]++, buffer.getLong(index), "in order");
-            }
-        }, Integer.MAX_VALUE);
-        assertEquals(sent, received[0]);
-        assertTrue(consumer.headPosition() > 40L * capacity, "many laps: " + consumer.headPosition());
-    }
-
-    @org.junit.jupiter.api.Test
     void mpscGivesEveryRecordWholeSlots()
     {
         final ShmQueue queue = queue(RingKind.MPSC);
