@@ -74,7 +74,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private long releasedPosition;
     private boolean deferRelease;
     private final boolean sharedProducers;
-    /** Whether records longer than the alignment are packed (SPSC; see {@link io.shmq.layout.RecordDescriptor#span}). */
+    /** Whether records longer than the alignment are packed (SPSC; see {@code RecordDescriptor.span}). */
     private final boolean packed;
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
     private long stuckPosition = -1;

@@ -203,8 +203,8 @@ public final class RingGeometry
 
     /**
      * Checks positions read from the header before a consumer or producer starts from them: each a multiple of 8
-     * (where records may start), none negative, and the tail at most one capacity ahead of the head. A damaged header would
-     * otherwise send the ring code to misaligned words or make it release the wrong range.
+     * (where records may start), none negative, and the tail at most one capacity ahead of the head. A damaged
+     * header would otherwise send the ring code to misaligned words or make it release the wrong range.
      *
      * @param head     the head position.
      * @param tail     the tail position.

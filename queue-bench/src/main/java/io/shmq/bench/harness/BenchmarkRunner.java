@@ -46,7 +46,7 @@ public final class BenchmarkRunner
 
     private final boolean quick;
     private final int rounds;
-    final Set<BenchSystem> systems;
+    private final Set<BenchSystem> systems;
     /** Prefixes of the scenario names to run ({@code spsc-32}, {@code mpsc2}, {@code rtt} ...); empty: all. */
     private final List<String> scenarios;
     private final Path results;

@@ -28,7 +28,7 @@ final class Report
     private final boolean quick;
     private final Path results;
     private final double seconds;
-    final StringBuilder md = new StringBuilder();
+    private final StringBuilder md = new StringBuilder();
 
     Report(final List<BenchmarkRunner.Run> runs, final int rounds, final boolean quick, final Path results,
         final double seconds)
@@ -313,7 +313,7 @@ final class Report
         }
     }
 
-    void writeCsv() throws IOException
+    private void writeCsv() throws IOException
     {
         final StringBuilder csv = new StringBuilder("scenario,system,round,phase,rate,p50,p99,error\n");
         for (final BenchmarkRunner.Run run : runs)
@@ -350,7 +350,7 @@ final class Report
         return new ArrayList<>(systems);
     }
 
-    double[] rates(final String scenario, final BenchSystem system)
+    private double[] rates(final String scenario, final BenchSystem system)
     {
         return runs.stream().filter(r -> r.scenario().equals(scenario) && r.system() == system && r.error() == null)
             .mapToDouble(BenchmarkRunner.Run::rate).sorted().toArray();
@@ -503,7 +503,7 @@ final class Report
         return size >= 1024 ? (size / 1024) + " KiB" : size + " B";
     }
 
-    static String millions(final double rate)
+    private static String millions(final double rate)
     {
         return Double.isNaN(rate) ? "-" : rate >= 1e6 ? fmt("%.2f M", rate / 1e6) : fmt("%,.0f k", rate / 1e3);
     }
