@@ -1,6 +1,6 @@
 package io.shmq;
 
-import io.shmq.layout.RecordDescriptor;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.layout.RingKind;
 
 import io.shmq.wait.Waiter;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What a queue is (ring kind, capacity, largest message, record alignment) and where and how it lives
@@ -32,10 +33,10 @@ public final class QueueConfig
     public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
 
     /** Smallest data capacity. */
-    public static final int MIN_CAPACITY = 1024;
+    public static final int MIN_CAPACITY = QueueHeaderValidator.MIN_CAPACITY;
 
     /** Largest data capacity (a mapping is limited to 2 GiB, the header comes on top). */
-    public static final int MAX_CAPACITY = 1 << 30;
+    public static final int MAX_CAPACITY = QueueHeaderValidator.MAX_CAPACITY;
 
     /**
      * Default record alignment: one record per pair of cache lines for small messages. The adjacent-line prefetcher
@@ -54,37 +55,48 @@ public final class QueueConfig
     public static final Set<PosixFilePermission> OWNER_AND_GROUP =
         Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-rw----"));
 
-    private final RingKind kind;
-    private final int capacity;
-    private final int maxMessageLength;
-    private final int recordAlignment;
-    private final Path directory;
-    private final Set<PosixFilePermission> permissions;
-    private final boolean allowForeignOwner;
-    private final Duration readyTimeout;
-    private final Waiter waiter;
+    private final Settings settings;
 
-    private QueueConfig(
-        final RingKind kind,
-        final int capacity,
-        final int maxMessageLength,
-        final int recordAlignment,
-        final Path directory,
-        final Set<PosixFilePermission> permissions,
-        final boolean allowForeignOwner,
-        final Duration readyTimeout,
-        final Waiter waiter)
+    /**
+     * The values of a config: a private mutable copy that each wither changes before it is frozen in a new
+     * config, so that a new setting is one field here and one wither, not another constructor argument everywhere.
+     */
+    private static final class Settings implements Cloneable
     {
-        this.kind = kind;
-        this.capacity = capacity;
-        this.maxMessageLength = maxMessageLength;
-        this.recordAlignment = recordAlignment;
-        this.directory = directory;
-        this.permissions = permissions;
-        this.allowForeignOwner = allowForeignOwner;
-        this.readyTimeout = readyTimeout;
-        this.waiter = waiter;
+        RingKind kind;
+        int capacity;
+        int maxMessageLength;
+        int recordAlignment;
+        Path directory;
+        Set<PosixFilePermission> permissions;
+        boolean allowForeignOwner;
+        Duration readyTimeout;
+        Waiter waiter;
+
+        Settings copy()
+        {
+            try
+            {
+                return (Settings)clone();
+            }
+            catch (final CloneNotSupportedException ex)
+            {
+                throw new AssertionError(ex);
+            }
+        }
+    }
+
+    private QueueConfig(final Settings settings)
+    {
+        this.settings = settings;
         validate();
+    }
+
+    private QueueConfig with(final Consumer<Settings> change)
+    {
+        final Settings copy = settings.copy();
+        change.accept(copy);
+        return new QueueConfig(copy);
     }
 
     /**
@@ -120,8 +132,17 @@ public final class QueueConfig
      */
     public static QueueConfig of(final RingKind kind, final int capacity)
     {
-        return new QueueConfig(kind, capacity, defaultMaxMessageLength(capacity), DEFAULT_ALIGNMENT,
-            DEFAULT_DIRECTORY, OWNER_ONLY, false, Duration.ofSeconds(5), null);
+        final Settings settings = new Settings();
+        settings.kind = kind;
+        settings.capacity = capacity;
+        settings.maxMessageLength = defaultMaxMessageLength(capacity);
+        settings.recordAlignment = DEFAULT_ALIGNMENT;
+        settings.directory = DEFAULT_DIRECTORY;
+        settings.permissions = OWNER_ONLY;
+        settings.allowForeignOwner = false;
+        settings.readyTimeout = Duration.ofSeconds(5);
+        settings.waiter = null;
+        return new QueueConfig(settings);
     }
 
     /**
@@ -132,8 +153,7 @@ public final class QueueConfig
      */
     public QueueConfig withMaxMessageLength(final int maxMessageLength)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.maxMessageLength = maxMessageLength);
     }
 
     /**
@@ -147,8 +167,7 @@ public final class QueueConfig
      */
     public QueueConfig withRecordAlignment(final int recordAlignment)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.recordAlignment = recordAlignment);
     }
 
     /**
@@ -159,8 +178,7 @@ public final class QueueConfig
      */
     public QueueConfig withDirectory(final Path directory)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.directory = directory);
     }
 
     /**
@@ -173,8 +191,7 @@ public final class QueueConfig
     {
         final Set<PosixFilePermission> copy = Collections.unmodifiableSet(
             permissions.isEmpty() ? EnumSet.noneOf(PosixFilePermission.class) : EnumSet.copyOf(permissions));
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, copy,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.permissions = copy);
     }
 
     /**
@@ -185,8 +202,7 @@ public final class QueueConfig
      */
     public QueueConfig withAllowForeignOwner(final boolean allowForeignOwner)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.allowForeignOwner = allowForeignOwner);
     }
 
     /**
@@ -197,8 +213,7 @@ public final class QueueConfig
      */
     public QueueConfig withReadyTimeout(final Duration readyTimeout)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.readyTimeout = readyTimeout);
     }
 
     /**
@@ -210,8 +225,7 @@ public final class QueueConfig
      */
     public QueueConfig withWaiter(final Waiter waiter)
     {
-        return new QueueConfig(kind, capacity, maxMessageLength, recordAlignment, directory, permissions,
-            allowForeignOwner, readyTimeout, waiter);
+        return with(s -> s.waiter = waiter);
     }
 
     /**
@@ -221,7 +235,7 @@ public final class QueueConfig
      */
     public Waiter waiter()
     {
-        return waiter;
+        return settings.waiter;
     }
 
     /**
@@ -231,7 +245,7 @@ public final class QueueConfig
      */
     public RingKind kind()
     {
-        return kind;
+        return settings.kind;
     }
 
     /**
@@ -241,7 +255,7 @@ public final class QueueConfig
      */
     public int capacity()
     {
-        return capacity;
+        return settings.capacity;
     }
 
     /**
@@ -251,7 +265,7 @@ public final class QueueConfig
      */
     public int maxMessageLength()
     {
-        return maxMessageLength;
+        return settings.maxMessageLength;
     }
 
     /**
@@ -261,7 +275,7 @@ public final class QueueConfig
      */
     public int recordAlignment()
     {
-        return recordAlignment;
+        return settings.recordAlignment;
     }
 
     /**
@@ -271,7 +285,7 @@ public final class QueueConfig
      */
     public Path directory()
     {
-        return directory;
+        return settings.directory;
     }
 
     /**
@@ -281,7 +295,7 @@ public final class QueueConfig
      */
     public Set<PosixFilePermission> permissions()
     {
-        return permissions;
+        return settings.permissions;
     }
 
     /**
@@ -291,7 +305,7 @@ public final class QueueConfig
      */
     public boolean allowForeignOwner()
     {
-        return allowForeignOwner;
+        return settings.allowForeignOwner;
     }
 
     /**
@@ -301,7 +315,7 @@ public final class QueueConfig
      */
     public Duration readyTimeout()
     {
-        return readyTimeout;
+        return settings.readyTimeout;
     }
 
     /**
@@ -312,7 +326,7 @@ public final class QueueConfig
      */
     public static int maxMessageLengthLimit(final int capacity)
     {
-        return capacity / 8 - RecordDescriptor.HEADER_LENGTH;
+        return QueueHeaderValidator.maxMessageLengthLimit(capacity);
     }
 
     /**
@@ -320,8 +334,9 @@ public final class QueueConfig
      */
     public String toString()
     {
-        return kind + " capacity=" + capacity + " maxMessageLength=" + maxMessageLength + " alignment=" +
-            recordAlignment + " directory=" + directory + " mode=" + PosixFilePermissions.toString(permissions);
+        return settings.kind + " capacity=" + settings.capacity + " maxMessageLength=" + settings.maxMessageLength +
+            " alignment=" + settings.recordAlignment + " directory=" + settings.directory + " mode=" +
+            PosixFilePermissions.toString(settings.permissions);
     }
 
     private static int defaultMaxMessageLength(final int capacity)
@@ -331,46 +346,31 @@ public final class QueueConfig
 
     private void validate()
     {
-        if (kind == null)
+        if (settings.kind == null)
         {
             throw new IllegalArgumentException("ring kind is required");
         }
-        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1)
-        {
-            throw new IllegalArgumentException("capacity must be a power of two from " + MIN_CAPACITY + " to " +
-                MAX_CAPACITY + ": " + capacity);
-        }
-        if (Integer.bitCount(recordAlignment) != 1 || recordAlignment < RecordDescriptor.MIN_ALIGNMENT ||
-            recordAlignment > RecordDescriptor.MAX_ALIGNMENT)
-        {
-            throw new IllegalArgumentException("record alignment must be a power of two from " +
-                RecordDescriptor.MIN_ALIGNMENT + " to " + RecordDescriptor.MAX_ALIGNMENT + ": " + recordAlignment);
-        }
-        if (maxMessageLength < 0 || maxMessageLength > maxMessageLengthLimit(capacity))
-        {
-            throw new IllegalArgumentException("max message length must be from 0 to capacity / 8 - 8 = " +
-                maxMessageLengthLimit(capacity) + " for capacity " + capacity + ": " + maxMessageLength +
-                " (raise the capacity for larger messages)");
-        }
-        if (directory == null)
+        QueueHeaderValidator.checkShape(settings.capacity, settings.recordAlignment, settings.maxMessageLength);
+        if (settings.directory == null)
         {
             throw new IllegalArgumentException("directory is required");
         }
-        if (readyTimeout == null || readyTimeout.isNegative())
+        if (settings.readyTimeout == null || settings.readyTimeout.isNegative())
         {
-            throw new IllegalArgumentException("ready timeout must not be negative: " + readyTimeout);
+            throw new IllegalArgumentException("ready timeout must not be negative: " + settings.readyTimeout);
         }
-        if (permissions == null || !permissions.contains(PosixFilePermission.OWNER_READ) ||
-            !permissions.contains(PosixFilePermission.OWNER_WRITE))
+        if (settings.permissions == null || !settings.permissions.contains(PosixFilePermission.OWNER_READ) ||
+            !settings.permissions.contains(PosixFilePermission.OWNER_WRITE))
         {
-            throw new IllegalArgumentException("permissions must include owner read and write: " + permissions);
+            throw new IllegalArgumentException("permissions must include owner read and write: " +
+                settings.permissions);
         }
-        for (final PosixFilePermission permission : permissions)
+        for (final PosixFilePermission permission : settings.permissions)
         {
             if (permission.name().endsWith("EXECUTE"))
             {
                 throw new IllegalArgumentException("permissions must not include execute: " +
-                    PosixFilePermissions.toString(permissions));
+                    PosixFilePermissions.toString(settings.permissions));
             }
         }
     }

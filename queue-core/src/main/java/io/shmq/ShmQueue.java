@@ -1,12 +1,16 @@
 package io.shmq;
 
+import io.shmq.errors.InvalidQueueException;
+import io.shmq.errors.QueueNotFoundException;
+import io.shmq.errors.QueueExistsException;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.layout.QueueHeader;
 import io.shmq.layout.QueueHeaderDescriptor;
-import io.shmq.layout.RecordDescriptor;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.layout.RingKind;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.process.OwnerLocks;
 import io.shmq.process.ProcessIdentity;
-import io.shmq.region.MappedFileRegion;
 import io.shmq.region.Region;
 import io.shmq.ring.MpscRingProducer;
 import io.shmq.ring.RingConsumer;
@@ -17,8 +21,6 @@ import io.shmq.wait.Waiter;
 import io.shmq.wait.Waiters;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +76,7 @@ public final class ShmQueue implements AutoCloseable
     }
 
     /**
-     * Creates queue {@code name}; fails if anything exists under that name.
+     * Creates queue {@code name} as a file; fails if anything exists under that name.
      *
      * @param name   the queue name (see {@link QueueName}).
      * @param config kind, capacity, directory and permissions.
@@ -83,33 +85,70 @@ public final class ShmQueue implements AutoCloseable
      */
     public static ShmQueue create(final String name, final QueueConfig config)
     {
-        JvmRequirements.requireAgronaAccess();
-        final Path path = QueueName.path(config.directory(), name);
-        final MappedFileRegion region = MappedFileRegion.create(
-            path, QueueHeaderDescriptor.HEADER_LENGTH + config.capacity(), config.permissions(),
-            buffer -> initialize(buffer, name, config));
-        return attach(name, region, config);
+        return create(name, config, TmpfsRegionFactory.INSTANCE);
     }
 
     /**
-     * Opens existing queue {@code name}, checking it is the queue {@code config} describes.
+     * Creates queue {@code name} in a region of {@code regions}; fails if anything exists under that name. If the
+     * new queue cannot be attached, it is removed again.
+     *
+     * @param name    the queue name (see {@link QueueName}).
+     * @param config  the queue's shape.
+     * @param regions where the queue lives.
+     * @return the open queue.
+     * @throws QueueExistsException when the name is taken.
+     */
+    public static ShmQueue create(final String name, final QueueConfig config, final RegionFactory regions)
+    {
+        JvmRequirements.requireAgronaAccess();
+        QueueName.validate(name);
+        final Region region = regions.create(name, config, buffer -> initialize(buffer, name, config));
+        try
+        {
+            return attach(name, region, config);
+        }
+        catch (final RuntimeException ex)
+        {
+            regions.delete(name, config);
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens existing queue {@code name}'s file, checking it is the queue {@code config} describes.
      *
      * @param name   the queue name.
      * @param config the expected kind, capacity, max message length and alignment; directory; owner check.
      * @return the open queue.
-     * @throws InvalidQueueException when the file is missing, not a queue, or another queue than expected.
+     * @throws QueueNotFoundException when there is no such file.
+     * @throws InvalidQueueException  when the file is not a queue, or another queue than expected.
      */
     public static ShmQueue open(final String name, final QueueConfig config)
     {
-        JvmRequirements.requireAgronaAccess();
-        final Path path = QueueName.path(config.directory(), name);
-        final MappedFileRegion region =
-            MappedFileRegion.open(path, QueueHeaderDescriptor.HEADER_LENGTH, config.allowForeignOwner());
-        return attach(name, region, config);
+        return open(name, config, TmpfsRegionFactory.INSTANCE);
     }
 
     /**
-     * Opens queue {@code name} if it exists, otherwise creates it; safe when several processes race to do so.
+     * Opens existing queue {@code name} in a region of {@code regions}, checking it is the queue {@code config}
+     * describes.
+     *
+     * @param name    the queue name.
+     * @param config  the expected shape.
+     * @param regions where the queue lives.
+     * @return the open queue.
+     * @throws QueueNotFoundException when nothing exists under the name.
+     * @throws InvalidQueueException  when it is not a queue, or another queue than expected.
+     */
+    public static ShmQueue open(final String name, final QueueConfig config, final RegionFactory regions)
+    {
+        JvmRequirements.requireAgronaAccess();
+        QueueName.validate(name);
+        return attach(name, regions.open(name, config), config);
+    }
+
+    /**
+     * Opens queue {@code name}'s file if it exists, otherwise creates it; safe when several processes race to do
+     * so.
      *
      * @param name   the queue name.
      * @param config the queue's shape; an existing queue must match it.
@@ -117,24 +156,38 @@ public final class ShmQueue implements AutoCloseable
      */
     public static ShmQueue createOrOpen(final String name, final QueueConfig config)
     {
+        return createOrOpen(name, config, TmpfsRegionFactory.INSTANCE);
+    }
+
+    /**
+     * Opens queue {@code name} if it exists in {@code regions}, otherwise creates it; safe when several processes
+     * race to do so (and when one deletes it meanwhile: a bounded number of attempts).
+     *
+     * @param name    the queue name.
+     * @param config  the queue's shape; an existing queue must match it.
+     * @param regions where the queue lives.
+     * @return the open queue.
+     * @throws InvalidQueueException when a queue exists under the name but is not the one {@code config} describes.
+     */
+    public static ShmQueue createOrOpen(final String name, final QueueConfig config, final RegionFactory regions)
+    {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return create(name, config);
+                return create(name, config, regions);
             }
             catch (final QueueExistsException exists)
             {
                 try
                 {
-                    return open(name, config);
+                    return open(name, config, regions);
                 }
-                catch (final InvalidQueueException ex)
+                catch (final QueueNotFoundException removedMeanwhile)
                 {
-                    // Deleted between our create and open: try again, a bounded number of times.
-                    if (attempt >= CREATE_OR_OPEN_ATTEMPTS || Files.exists(QueueName.path(config.directory(), name)))
+                    if (attempt >= CREATE_OR_OPEN_ATTEMPTS)
                     {
-                        throw ex;
+                        throw removedMeanwhile;
                     }
                 }
             }
@@ -151,15 +204,7 @@ public final class ShmQueue implements AutoCloseable
      */
     public static boolean delete(final String name, final Path directory)
     {
-        final Path path = QueueName.path(directory, name);
-        try
-        {
-            return Files.deleteIfExists(path);
-        }
-        catch (final IOException ex)
-        {
-            throw new ShmqException("cannot delete queue file " + path + ": " + ex, ex);
-        }
+        return TmpfsRegionFactory.delete(QueueName.path(directory, name));
     }
 
     /**
@@ -206,7 +251,8 @@ public final class ShmQueue implements AutoCloseable
         {
             final QueueHeader header = new QueueHeader(region.buffer());
             awaitReady(header, description, config);
-            validate(header, region, name, description, config);
+            QueueHeaderValidator.checkMatches(header, region.length(), config.kind(), config.capacity(),
+                config.recordAlignment(), config.maxMessageLength(), QueueName.hash(name), description);
             final RingGeometry geometry = new RingGeometry(region.buffer(), config.capacity(),
                 config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact)
                 .ownerLocker(ownerLocker(region));
@@ -302,9 +348,11 @@ public final class ShmQueue implements AutoCloseable
      * The region the queue lives in.
      *
      * @return the region.
+     * @throws IllegalStateException once the queue is closed: its memory is unmapped then.
      */
     public Region region()
     {
+        checkOpen();
         return region;
     }
 
@@ -326,18 +374,6 @@ public final class ShmQueue implements AutoCloseable
     public QueueHeader header()
     {
         return header;
-    }
-
-    /**
-     * The queue as its header says now: positions, fill, owners (alive or dead) and the consumer's heartbeat, so a
-     * producer can tell a slow consumer (alive, heartbeat old) from a gone one (dead, or none).
-     *
-     * @return a snapshot (its attached count is -1: not looked up).
-     */
-    public io.shmq.inspect.QueueSnapshot snapshot()
-    {
-        checkOpen();
-        return io.shmq.inspect.QueueSnapshot.read(name, region.description(), region.file(), region.buffer(), -1);
     }
 
     /**
@@ -384,12 +420,7 @@ public final class ShmQueue implements AutoCloseable
         final long deadline = System.nanoTime() + config.readyTimeout().toNanos();
         while (true)
         {
-            final long magic = header.magic();
-            if (magic != 0 && magic != QueueHeaderDescriptor.MAGIC)
-            {
-                throw mismatch(description, "magic", hex(QueueHeaderDescriptor.MAGIC), hex(magic),
-                    "not a shmq queue");
-            }
+            QueueHeaderValidator.checkMagic(header, description);
             if (header.readyWord() == QueueHeaderDescriptor.READY)
             {
                 return;
@@ -408,89 +439,13 @@ public final class ShmQueue implements AutoCloseable
         }
     }
 
-    private static void validate(
-        final QueueHeader header,
-        final Region region,
-        final String name,
-        final String description,
-        final QueueConfig config)
-    {
-        if (header.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
-        {
-            throw mismatch(description, "layout version", QueueHeaderDescriptor.LAYOUT_VERSION,
-                header.layoutVersion(), "made by another shmq version");
-        }
-        if (header.headerLength() != QueueHeaderDescriptor.HEADER_LENGTH)
-        {
-            throw mismatch(description, "header length", QueueHeaderDescriptor.HEADER_LENGTH,
-                header.headerLength(), "corrupt header");
-        }
-        final RingKind foundKind = RingKind.fromCode(header.ringKindCode());
-        if (foundKind != config.kind())
-        {
-            throw mismatch(description, "ring kind", config.kind(),
-                foundKind == null ? "unknown code " + header.ringKindCode() : foundKind,
-                "open it with the kind it was created with");
-        }
-        final int capacity = header.capacity();
-        if (capacity < QueueConfig.MIN_CAPACITY || capacity > QueueConfig.MAX_CAPACITY ||
-            Integer.bitCount(capacity) != 1)
-        {
-            throw mismatch(description, "capacity", config.capacity(), capacity,
-                "capacity must be a power of two from " + QueueConfig.MIN_CAPACITY + " to " +
-                QueueConfig.MAX_CAPACITY);
-        }
-        if (capacity != config.capacity())
-        {
-            throw mismatch(description, "capacity", config.capacity(), capacity,
-                "open it with the capacity it was created with");
-        }
-        final int alignment = header.recordAlignment();
-        if (alignment != config.recordAlignment())
-        {
-            throw mismatch(description, "record alignment", config.recordAlignment(), alignment,
-                alignment < RecordDescriptor.MIN_ALIGNMENT || alignment > RecordDescriptor.MAX_ALIGNMENT ||
-                Integer.bitCount(alignment) != 1 ? "not a power of two from 8 to 128" :
-                "open it with the record alignment it was created with");
-        }
-        if (header.maxMessageLength() != config.maxMessageLength())
-        {
-            throw mismatch(description, "max message length", config.maxMessageLength(),
-                header.maxMessageLength(), "open it with the max message length it was created with");
-        }
-        final long nameHash = header.nameHash();
-        if (nameHash != 0 && nameHash != QueueName.hash(name))
-        {
-            throw mismatch(description, "name hash", hex(QueueName.hash(name)), hex(nameHash),
-                "this region holds another queue: a SysV key collision, or a renamed queue file");
-        }
-        final long needed = (long)QueueHeaderDescriptor.HEADER_LENGTH + capacity;
-        if (region.length() < needed)
-        {
-            throw mismatch(description, "region length", needed, region.length(),
-                "shorter than header plus capacity: truncated");
-        }
-    }
-
-    private static InvalidQueueException mismatch(
-        final String description, final String field, final Object expected, final Object found, final String hint)
-    {
-        return new InvalidQueueException(description + ": field '" + field + "' expected " + expected + ", found " +
-            found + " (" + hint + ")");
-    }
-
-    private static String hex(final long value)
-    {
-        return "0x" + Long.toHexString(value);
-    }
-
     /**
      * Locks on the region's file for the roles' owner tokens, when the file and a lock provider exist. The file is
      * checked again after locking, so the lock is known to be on the inode this process mapped.
      */
     private static RingGeometry.OwnerLocker ownerLocker(final Region region)
     {
-        final java.nio.file.Path file = region.file();
+        final Path file = region.file();
         final OwnerLocks locks = OwnerLocks.platformDefault();
         if (file == null || locks == null)
         {

@@ -1,17 +1,16 @@
 package io.shmq.examples;
 
-import io.shmq.JvmRequirements;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SlotClaim;
 import org.HdrHistogram.Histogram;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -166,7 +165,7 @@ public final class TwoProcessDemo
 
     private static Process startConsumer(final String name) throws Exception
     {
-        return new ProcessBuilder(JvmRequirements.childJavaCommand(List.of(), TwoProcessDemo.class, "--consumer", name))
+        return new ProcessBuilder(PeerProcess.command(TwoProcessDemo.class, "--consumer", name))
             .inheritIO().start();
     }
 
@@ -187,7 +186,7 @@ public final class TwoProcessDemo
         }
     }
 
-    private static final class DemoHandler implements org.agrona.concurrent.MessageHandler
+    private static final class DemoHandler implements MessageHandler
     {
         private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         private long throughputMessages;
@@ -201,7 +200,7 @@ public final class TwoProcessDemo
         private boolean ended;
 
         @Override
-        public void onMessage(final int type, final org.agrona.MutableDirectBuffer buffer, final int index,
+        public void onMessage(final int type, final MutableDirectBuffer buffer, final int index,
             final int length)
         {
             final long seq = buffer.getLong(index);

@@ -1,6 +1,6 @@
 package io.shmq.bench;
 
-import io.shmq.JvmRequirements;
+import io.shmq.bench.harness.JavaCommand;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeaderDescriptor;
@@ -19,8 +19,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -289,7 +287,7 @@ public final class WakeupReport
     {
         final List<String> childArgs = new ArrayList<>(List.of("--child"));
         childArgs.addAll(List.of(args));
-        return new ProcessBuilder(JvmRequirements.childJavaCommand(List.of(), WakeupReport.class,
+        return new ProcessBuilder(JavaCommand.of(List.of(), WakeupReport.class,
             childArgs.toArray(new String[0]))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

@@ -1,9 +1,7 @@
 package io.shmq.channel;
 
-import io.shmq.InvalidQueueException;
-import io.shmq.QueueOwnershipException;
 import io.shmq.ShmQueue;
-import io.shmq.layout.QueueHeader;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
@@ -15,7 +13,6 @@ import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,28 +45,21 @@ public final class Channel implements Awaitable, AutoCloseable
     /** How often an idle or waiting side checks that its peer lives. */
     public static final long LIVENESS_CHECK_MILLIS = 100;
 
-    private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
-    private static final int IDLE_POLLS_PER_CLOCK_READ = 128;
+    static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
 
     private final String name;
     private final boolean client;
     private final ShmQueue outQueue;
     private final ShmQueue inQueue;
-    private final QueueHeader outHeader;
     private final RingProducer producer;
     private final RingConsumer consumer;
     private final long connectionId;
-    private final long peerToken;
-    /** False when the peer is in another PID namespace: then only its heartbeat and its owner word tell. */
-    private final boolean peerCheckable;
-    private final long peerTimeoutMillis;
     private final Runnable onClose;
+    private final PeerLiveness liveness;
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
     private final ControlledMessageHandler filter = this::onFrame;
     private MessageHandler userHandler;
     private ChannelState state = ChannelState.CONNECTED;
-    private int idlePolls;
-    private long nextLivenessCheck;
 
     Channel(
         final String name,
@@ -86,15 +76,11 @@ public final class Channel implements Awaitable, AutoCloseable
         this.client = client;
         this.outQueue = outQueue;
         this.inQueue = inQueue;
-        this.outHeader = outQueue.header();
         this.producer = producer;
         this.consumer = consumer;
         this.connectionId = connectionId;
-        this.peerToken = outHeader.consumerOwnerToken();
-        this.peerCheckable = ProcessIdentity.isCheckableFromHere(outHeader.consumerOwnerNamespace());
-        this.peerTimeoutMillis = config.peerTimeout().toMillis();
         this.onClose = onClose;
-        this.nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
+        this.liveness = new PeerLiveness(outQueue.header(), consumer, config.peerTimeout().toMillis());
         // Channels are polled in loops, and their handlers often answer at once: release at the next poll.
         consumer.deferRelease(true);
     }
@@ -111,55 +97,7 @@ public final class Channel implements Awaitable, AutoCloseable
      */
     public static Channel connect(final String name, final ChannelConfig config, final long timeoutNanos)
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        ShmQueue out = null;
-        ShmQueue in = null;
-        boolean connected = false;
-        try
-        {
-            out = openWhenListening(name, name + CLIENT_TO_SERVER, config, deadline, timeoutNanos);
-            in = ShmQueue.open(name + SERVER_TO_CLIENT, config.rings());
-            final RingProducer producer = out.producer();
-            final RingConsumer consumer = in.consumer();
-            final long connectionId = newConnectionId();
-            final UnsafeBuffer hello = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
-            ChannelControl.encode(hello, connectionId, ProcessIdentity.current().token());
-            sendControl(producer, hello, ChannelControl.HELLO_MSG_TYPE_ID, deadline, name, "send its HELLO");
-
-            final long[] welcomed = { 0 };
-            final ControlledMessageHandler awaitWelcome = (type, buffer, index, length) ->
-            {
-                if (type == ChannelControl.WELCOME_MSG_TYPE_ID &&
-                    ChannelControl.connectionId(buffer, index, length) == connectionId)
-                {
-                    welcomed[0] = 1;
-                    return ControlledMessageHandler.Action.BREAK;
-                }
-                // A leftover for a client before us: not ours.
-                return ControlledMessageHandler.Action.CONTINUE;
-            };
-            awaitControl(consumer, awaitWelcome, () -> welcomed[0] != 0, deadline, "channel '" + name +
-                "': the server did not answer the connection within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) +
-                " ms; is it polling its listener (accept)?");
-            final Channel channel = new Channel(
-                name, true, out, in, producer, consumer, connectionId, config, null);
-            connected = true;
-            return channel;
-        }
-        finally
-        {
-            if (!connected)
-            {
-                if (out != null)
-                {
-                    out.close();
-                }
-                if (in != null)
-                {
-                    in.close();
-                }
-            }
-        }
+        return ChannelHandshake.connect(name, config, timeoutNanos);
     }
 
     /**
@@ -350,7 +288,7 @@ public final class Channel implements Awaitable, AutoCloseable
      */
     public ProcessIdentity peer()
     {
-        return ProcessIdentity.fromToken(peerToken);
+        return ProcessIdentity.fromToken(liveness.peerToken());
     }
 
     /**
@@ -368,7 +306,7 @@ public final class Channel implements Awaitable, AutoCloseable
             if (state == ChannelState.CONNECTED)
             {
                 ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
-                sendControl(producer, control, ChannelControl.CLOSE_MSG_TYPE_ID,
+                ControlExchange.send(producer, control, ChannelControl.CLOSE_MSG_TYPE_ID,
                     System.nanoTime() + LIVENESS_CHECK_NANOS, name, "send its CLOSE");
             }
         }
@@ -442,37 +380,21 @@ public final class Channel implements Awaitable, AutoCloseable
      */
     private void idleCheck()
     {
-        if (++idlePolls >= IDLE_POLLS_PER_CLOCK_READ)
+        if (liveness.idleCheckDue())
         {
-            idlePolls = 0;
-            if (System.nanoTime() - nextLivenessCheck >= 0)
-            {
-                checkPeer();
-            }
+            checkPeer();
         }
     }
 
     private void checkPeer()
     {
-        nextLivenessCheck = System.nanoTime() + LIVENESS_CHECK_NANOS;
-        if (state != ChannelState.CONNECTED)
+        if (state == ChannelState.CONNECTED)
         {
-            return;
-        }
-        consumer.heartbeat();
-        final long token = outHeader.consumerOwnerToken();
-        if (token == 0)
-        {
-            // The peer gave its role up without a CLOSE (a close that found the ring full).
-            endWith(ChannelState.PEER_CLOSED);
-        }
-        else if (token != peerToken || (peerCheckable && !ProcessIdentity.fromToken(token).isAlive()))
-        {
-            endWith(ChannelState.PEER_DIED);
-        }
-        else if (System.currentTimeMillis() - outHeader.consumerHeartbeat() > peerTimeoutMillis)
-        {
-            endWith(ChannelState.PEER_TIMED_OUT);
+            final ChannelState verdict = liveness.check();
+            if (verdict != null)
+            {
+                endWith(verdict);
+            }
         }
     }
 
@@ -484,100 +406,4 @@ public final class Channel implements Awaitable, AutoCloseable
         }
     }
 
-    /**
-     * Reads until {@code received} says the awaited control message came (the handler discards what comes before
-     * it), sleeping between polls; at the deadline, gives up with {@code timeoutMessage}.
-     */
-    static void awaitControl(
-        final RingConsumer consumer,
-        final ControlledMessageHandler handler,
-        final java.util.function.BooleanSupplier received,
-        final long deadline,
-        final String timeoutMessage)
-    {
-        while (!received.getAsBoolean())
-        {
-            if (consumer.controlledRead(handler, Integer.MAX_VALUE) == 0 && !received.getAsBoolean())
-            {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0)
-                {
-                    throw new ChannelTimeoutException(timeoutMessage);
-                }
-                consumer.awaitMessages(Math.min(left, LIVENESS_CHECK_NANOS));
-            }
-        }
-    }
-
-    static void sendControl(
-        final RingProducer producer,
-        final DirectBuffer message,
-        final int msgTypeId,
-        final long deadline,
-        final String name,
-        final String what)
-    {
-        while (!producer.offer(msgTypeId, message, 0, ChannelControl.LENGTH))
-        {
-            final long left = deadline - System.nanoTime();
-            if (left <= 0)
-            {
-                throw new ChannelTimeoutException("channel '" + name + "': could not " + what + ": the ring " +
-                    "stayed full until the timeout");
-            }
-            producer.awaitSpace(ChannelControl.LENGTH, Math.min(left, LIVENESS_CHECK_NANOS));
-        }
-    }
-
-    private static ShmQueue openWhenListening(
-        final String name, final String queueName, final ChannelConfig config, final long deadline,
-        final long timeoutNanos)
-    {
-        String waitingFor = "its ring " + queueName;
-        while (true)
-        {
-            try
-            {
-                final ShmQueue queue = ShmQueue.open(queueName, config.rings());
-                final long server = queue.header().consumerOwnerToken();
-                if (server != 0 && io.shmq.inspect.OwnerState.of(server, queue.header().consumerOwnerNamespace()) !=
-                    io.shmq.inspect.OwnerState.DEAD)
-                {
-                    return queue;
-                }
-                queue.close();
-                waitingFor = "a live server on its ring " + queueName;
-            }
-            catch (final InvalidQueueException notYet)
-            {
-                waitingFor = "its ring " + queueName + " (" + notYet.getMessage() + ")";
-            }
-            if (System.nanoTime() - deadline >= 0)
-            {
-                throw new ChannelTimeoutException("channel '" + name + "': no server listens (waited " +
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms for " + waitingFor + "); start the server " +
-                    "(ChannelListener.listen) first, or connect with a longer timeout");
-            }
-            try
-            {
-                Thread.sleep(1);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new ChannelTimeoutException("channel '" + name + "': interrupted while connecting");
-            }
-        }
-    }
-
-    private static long newConnectionId()
-    {
-        long id;
-        do
-        {
-            id = ThreadLocalRandom.current().nextLong();
-        }
-        while (id == 0);
-        return id;
-    }
 }

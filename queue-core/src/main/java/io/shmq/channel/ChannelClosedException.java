@@ -1,6 +1,6 @@
 package io.shmq.channel;
 
-import io.shmq.ShmqException;
+import io.shmq.errors.ShmqException;
 
 /**
  * A send on a channel that is no longer connected (closed by either side, or its peer died): like writing to a

@@ -70,7 +70,7 @@ public final class ChannelListener implements AutoCloseable
      * @param name   the channel name: a queue name of at most {@link io.shmq.QueueName#MAX_LENGTH} - 4 characters.
      * @param config the rings' configuration (an existing ring must match it).
      * @return the listener.
-     * @throws io.shmq.QueueOwnershipException when a live server listens on this name.
+     * @throws io.shmq.errors.QueueOwnershipException when a live server listens on this name.
      */
     public static ChannelListener listen(final String name, final ChannelConfig config)
     {
@@ -115,10 +115,10 @@ public final class ChannelListener implements AutoCloseable
         }
         final long deadline = System.nanoTime() + timeoutNanos;
         hello[0] = 0;
-        Channel.awaitControl(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
+        ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
             "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
-        Channel.sendControl(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
+        ControlExchange.send(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
             "answer the client's HELLO");
         current = new Channel(name, false, out, in, producer, consumer, hello[0], config, this::channelClosed);
         return current;

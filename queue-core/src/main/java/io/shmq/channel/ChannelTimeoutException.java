@@ -1,6 +1,6 @@
 package io.shmq.channel;
 
-import io.shmq.ShmqException;
+import io.shmq.errors.ShmqException;
 
 /**
  * A connect, accept or request that did not complete within its timeout.

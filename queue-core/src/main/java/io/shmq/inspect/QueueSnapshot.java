@@ -1,10 +1,16 @@
 package io.shmq.inspect;
 
+import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeader;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.layout.RingKind;
+import io.shmq.process.OwnerState;
 import io.shmq.process.ProcessIdentity;
+import io.shmq.region.Region;
 import org.agrona.concurrent.AtomicBuffer;
+
+import java.nio.file.Path;
 
 /**
  * The state of one queue as read from its header at one moment, for tools: identity, shape, positions, owners and
@@ -48,13 +54,26 @@ public record QueueSnapshot(
     long producerNamespace,
     long consumerLock,
     long producerLock,
-    java.nio.file.Path file,
+    Path file,
     long heartbeatMillis,
     long creatorPid,
     long creationMillis,
     int attached,
     long[] counters)
 {
+    /**
+     * The queue as its header says now: positions, fill, owners (alive or dead) and the consumer's heartbeat, so a
+     * producer can tell a slow consumer (alive, heartbeat old) from a gone one (dead, or none).
+     *
+     * @param queue an open queue.
+     * @return a snapshot (its attached count is -1: not looked up).
+     */
+    public static QueueSnapshot of(final ShmQueue queue)
+    {
+        final Region region = queue.region();
+        return read(queue.name(), region.description(), region.file(), region.buffer(), -1);
+    }
+
     /**
      * Reads a header.
      *
@@ -81,11 +100,11 @@ public record QueueSnapshot(
      * @param attached processes attached, or -1.
      * @return the snapshot.
      */
-    public static QueueSnapshot read(final String name, final String location, final java.nio.file.Path file,
+    public static QueueSnapshot read(final String name, final String location, final Path file,
         final AtomicBuffer header, final int attached)
     {
         final QueueHeader fields = new QueueHeader(header);
-        if (fields.magic() != QueueHeaderDescriptor.MAGIC || fields.layoutVersion() != QueueHeaderDescriptor.LAYOUT_VERSION)
+        if (!QueueHeaderValidator.isReadable(header))
         {
             return new QueueSnapshot(name, location, false, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, file, 0, 0, 0,
                 attached, new long[0]);

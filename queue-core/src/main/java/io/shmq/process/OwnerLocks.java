@@ -1,6 +1,6 @@
 package io.shmq.process;
 
-import io.shmq.ServiceProviders;
+import io.shmq.platform.ServiceProviders;
 
 import java.nio.file.Path;
 

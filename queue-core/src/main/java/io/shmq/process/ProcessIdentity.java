@@ -153,11 +153,11 @@ public final class ProcessIdentity
     {
         try
         {
-            final String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid"))
+            final String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"))
                 .toString();
             return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
             return 0;
         }

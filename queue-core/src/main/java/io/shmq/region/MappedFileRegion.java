@@ -1,12 +1,12 @@
 package io.shmq.region;
 
-import io.shmq.InvalidQueueException;
-import io.shmq.JvmRequirements;
-import io.shmq.QueueExistsException;
-import io.shmq.ShmqException;
+import io.shmq.errors.InvalidQueueException;
+import io.shmq.errors.QueueNotFoundException;
+import io.shmq.errors.QueueExistsException;
+import io.shmq.errors.ShmqException;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.process.ProcessIdentity;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,7 +34,7 @@ import java.util.Set;
  * here rather than raising {@code SIGBUS} on a later first touch), the caller's initializer fills it, and only then
  * is it hard-linked to its final name, which fails if anything (even a dangling symbolic link) is there.
  */
-public final class MappedFileRegion implements Region
+public final class MappedFileRegion extends AbstractRegion
 {
     private static final int RESERVE_CHUNK = 1 << 20;
     private static final Set<PosixFilePermission> EXECUTE = EnumSet.of(
@@ -41,22 +42,20 @@ public final class MappedFileRegion implements Region
 
     private final Path path;
     private final MappedByteBuffer mapping;
-    private final UnsafeBuffer buffer;
     /** The mapped file's identity (device and inode), to tell it from another file later put at its path. */
     private final Object fileKey;
-    private boolean closed;
 
     private MappedFileRegion(final Path path, final MappedByteBuffer mapping, final Object fileKey)
     {
+        super(new UnsafeBuffer(mapping), "file " + path);
         this.path = path;
         this.mapping = mapping;
-        this.buffer = new UnsafeBuffer(mapping);
         this.fileKey = fileKey;
     }
 
     private static Object fileKeyOf(final Path path) throws IOException
     {
-        return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
             .fileKey();
     }
 
@@ -67,8 +66,8 @@ public final class MappedFileRegion implements Region
     {
         try
         {
-            final java.nio.file.attribute.BasicFileAttributes attributes = Files.readAttributes(path,
-                java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            final BasicFileAttributes attributes = Files.readAttributes(path,
+                BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attributes.fileKey() != null && !attributes.fileKey().equals(fileKey))
             {
                 // Our memory is intact, but whoever opens the queue now gets the other file: we would wait or
@@ -77,14 +76,14 @@ public final class MappedFileRegion implements Region
                     "(the queue was deleted and created again): this process still uses the old queue, which new " +
                     "processes cannot see; close it and open the queue again");
             }
-            if (attributes.size() < buffer.capacity())
+            if (attributes.size() < length())
             {
                 throw new ShmqException(path + " was truncated to " + attributes.size() + " bytes while mapped (" +
-                    buffer.capacity() + " bytes): the queue's memory is gone; close it, and recreate the queue " +
+                    length() + " bytes): the queue's memory is gone; close it, and recreate the queue " +
                     "(whoever truncated it broke it for every process using it)");
             }
         }
-        catch (final java.nio.file.NoSuchFileException removed)
+        catch (final NoSuchFileException removed)
         {
             // Removed while mapped (ShmQueue.delete): the memory stays ours until we unmap, as documented.
         }
@@ -148,7 +147,7 @@ public final class MappedFileRegion implements Region
 
             // The temporary file becomes the queue's file by link(2): same inode, same key.
             final MappedFileRegion region = new MappedFileRegion(path, mapping, fileKeyOf(temp));
-            initializer.initialize(region.buffer);
+            initializer.initialize(region.buffer());
             try
             {
                 Files.createLink(path, temp);
@@ -211,7 +210,7 @@ public final class MappedFileRegion implements Region
         }
         catch (final NoSuchFileException ex)
         {
-            throw new InvalidQueueException("no queue file at " + path + ": create the queue first, or check the " +
+            throw new QueueNotFoundException("no queue file at " + path + ": create the queue first, or check the " +
                 "queue name and directory", ex);
         }
         catch (final IOException ex)
@@ -285,22 +284,6 @@ public final class MappedFileRegion implements Region
     /**
      * {@inheritDoc}
      */
-    public AtomicBuffer buffer()
-    {
-        return buffer;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int length()
-    {
-        return buffer.capacity();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
     @Override
     public Path file()
     {
@@ -308,40 +291,11 @@ public final class MappedFileRegion implements Region
     }
 
     /**
-     * {@inheritDoc}
+     * Unmaps the file now, not at garbage collection.
      */
-    public String description()
+    protected void release()
     {
-        return "file " + path;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public synchronized boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public synchronized void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            buffer.wrap(new byte[0]);
-            IoUtil.unmap(mapping);
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String toString()
-    {
-        return description();
+        IoUtil.unmap(mapping);
     }
 
     private static void reservePages(final FileChannel channel, final Path path, final int length) throws IOException

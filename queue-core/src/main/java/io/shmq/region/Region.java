@@ -2,6 +2,8 @@ package io.shmq.region;
 
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.nio.file.Path;
+
 /**
  * A range of shared memory with an address, a length and a close. The rings never ask where the bytes come from:
  * a tmpfs file ({@link MappedFileRegion}) or, from queue-native, a SysV segment.
@@ -38,7 +40,7 @@ public interface Region extends AutoCloseable
      * replaced by a new queue of the same name would leave this process waiting where nobody writes. Costs a
      * system call: for slow paths only.
      *
-     * @throws io.shmq.ShmqException saying what happened, when the region lost memory.
+     * @throws io.shmq.errors.ShmqException saying what happened, when the region lost memory.
      */
     default void checkIntact()
     {
@@ -49,7 +51,7 @@ public interface Region extends AutoCloseable
      *
      * @return the file's path, or null when the region is not a file (a SysV segment).
      */
-    default java.nio.file.Path file()
+    default Path file()
     {
         return null;
     }

@@ -1,6 +1,6 @@
 package io.shmq.ring;
 
-import io.shmq.ShmqException;
+import io.shmq.errors.ShmqException;
 
 /**
  * A commit of an MPSC claim that the consumer had already skipped: the slot stayed uncommitted for longer than the

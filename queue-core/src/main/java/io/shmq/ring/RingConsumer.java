@@ -1,6 +1,6 @@
 package io.shmq.ring;
 
-import io.shmq.CorruptRecordException;
+import io.shmq.errors.CorruptRecordException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RingKind;
 import io.shmq.wait.Awaitable;
@@ -11,17 +11,19 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 
+import java.time.Duration;
+
 import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
+import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
+import static io.shmq.layout.RecordDescriptor.MIN_ALIGNMENT;
 import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
-import static io.shmq.layout.RecordDescriptor.MIN_ALIGNMENT;
 import static io.shmq.layout.RecordDescriptor.headerWord;
 import static io.shmq.layout.RecordDescriptor.span;
 import static io.shmq.layout.RecordDescriptor.startsInSlot;
-import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 
 /**
  * The one consumer of a ring. Messages are read in place: the handler sees the ring's buffer, the payload's offset
@@ -42,7 +44,7 @@ import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 public final class RingConsumer implements Awaitable, AutoCloseable
 {
     /** How long an MPSC claim may stay uncommitted at the head before the consumer skips it, by default. */
-    public static final java.time.Duration DEFAULT_UNBLOCK_TIMEOUT = java.time.Duration.ofSeconds(5);
+    public static final Duration DEFAULT_UNBLOCK_TIMEOUT = Duration.ofSeconds(5);
 
     private static final int HEARTBEAT_READ_MASK = 63;
     private static final int TAIL_CHECK_POLL_MASK = 63;
@@ -88,7 +90,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      *
      * @param geometry the validated ring.
      * @param waiter   how to sleep for messages and to wake producers waiting for space.
-     * @throws io.shmq.QueueOwnershipException when a live process is the consumer.
+     * @throws io.shmq.errors.QueueOwnershipException when a live process is the consumer.
      */
     public RingConsumer(final RingGeometry geometry, final Waiter waiter)
     {
@@ -351,7 +353,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      * @param timeout a positive duration; default {@link #DEFAULT_UNBLOCK_TIMEOUT}.
      * @return this consumer.
      */
-    public RingConsumer unblockTimeout(final java.time.Duration timeout)
+    public RingConsumer unblockTimeout(final Duration timeout)
     {
         if (timeout.isNegative() || timeout.isZero())
         {

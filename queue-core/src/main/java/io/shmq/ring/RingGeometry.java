@@ -1,11 +1,17 @@
 package io.shmq.ring;
 
+import io.shmq.errors.CorruptRecordException;
+import io.shmq.errors.ShmqException;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.layout.RecordDescriptor;
+import io.shmq.process.OwnerLocks;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Objects;
 
 /**
  * The validated shape of one ring in a region: header and data buffers, capacity, alignment and the largest
@@ -44,11 +50,13 @@ public final class RingGeometry
             throw new IllegalArgumentException(queue + ": region of " + region.capacity() +
                 " bytes cannot hold the header and " + capacity + " bytes of data");
         }
-        if (Integer.bitCount(alignment) != 1 || alignment < RecordDescriptor.MIN_ALIGNMENT ||
-            alignment > RecordDescriptor.MAX_ALIGNMENT)
+        try
         {
-            throw new IllegalArgumentException(queue + ": record alignment must be a power of two in 8..128: " +
-                alignment);
+            QueueHeaderValidator.checkShape(capacity, alignment, maxMessageLength);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(queue + ": " + ex.getMessage(), ex);
         }
         this.header = new UnsafeBuffer(region, 0, QueueHeaderDescriptor.HEADER_LENGTH);
         this.data = new UnsafeBuffer(region, QueueHeaderDescriptor.HEADER_LENGTH, capacity);
@@ -127,7 +135,7 @@ public final class RingGeometry
         if (toPosition - fromPosition < 0 || toPosition - fromPosition > capacity)
         {
             // Positions read from a damaged header: refuse rather than write a wrong range (or loop for ages).
-            throw new io.shmq.CorruptRecordException(queue + ": cannot release positions " + fromPosition + ".." +
+            throw new CorruptRecordException(queue + ": cannot release positions " + fromPosition + ".." +
                 toPosition + ": not within one capacity (" + capacity + "); the header's positions are damaged",
                 fromPosition);
         }
@@ -144,12 +152,12 @@ public final class RingGeometry
     /**
      * Sets what {@link #checkIntact()} runs: the region's check that its memory is all there.
      *
-     * @param check throws a {@link io.shmq.ShmqException} when the memory is gone.
+     * @param check throws a {@link io.shmq.errors.ShmqException} when the memory is gone.
      * @return this geometry.
      */
     public RingGeometry integrityCheck(final Runnable check)
     {
-        this.integrityCheck = java.util.Objects.requireNonNull(check, "check");
+        this.integrityCheck = Objects.requireNonNull(check, "check");
         return this;
     }
 
@@ -167,7 +175,7 @@ public final class RingGeometry
          * @return the lock (closing releases it), or null when another holder has it.
          * @throws UnsupportedOperationException when it cannot be locked here: go on without.
          */
-        io.shmq.process.OwnerLocks.Lock tryLock(int offset);
+        OwnerLocks.Lock tryLock(int offset);
     }
 
     /**
@@ -209,7 +217,7 @@ public final class RingGeometry
      * @param head     the head position.
      * @param tail     the tail position.
      * @param consumed the consumed position.
-     * @throws io.shmq.CorruptRecordException naming the queue and the position that cannot be right.
+     * @throws io.shmq.errors.CorruptRecordException naming the queue and the position that cannot be right.
      */
     public void checkPositions(final long head, final long tail, final long consumed)
     {
@@ -218,7 +226,7 @@ public final class RingGeometry
         checkPosition("consumed", consumed);
         if (tail - head > capacity || head - tail > capacity || consumed - head > capacity || consumed < head)
         {
-            throw new io.shmq.CorruptRecordException(queue + ": header positions cannot be right: head " + head +
+            throw new CorruptRecordException(queue + ": header positions cannot be right: head " + head +
                 ", tail " + tail + ", consumed " + consumed + " (capacity " + capacity + "); the queue cannot be " +
                 "used: delete and recreate it", head);
         }
@@ -228,7 +236,7 @@ public final class RingGeometry
     {
         if (position < 0 || (position & (RecordDescriptor.MIN_ALIGNMENT - 1)) != 0)
         {
-            throw new io.shmq.CorruptRecordException(queue + ": header " + what + " position " + position +
+            throw new CorruptRecordException(queue + ": header " + what + " position " + position +
                 " is " + (position < 0 ? "negative" : "not a multiple of " + RecordDescriptor.MIN_ALIGNMENT) +
                 "; the queue cannot be used: delete and recreate it", position);
         }
@@ -241,9 +249,9 @@ public final class RingGeometry
      * @param fault the JVM's report of the fault.
      * @return an exception naming the queue and what to check.
      */
-    public io.shmq.ShmqException inaccessible(final InternalError fault)
+    public ShmqException inaccessible(final InternalError fault)
     {
-        return new io.shmq.ShmqException(queue + ": the queue's memory is no longer accessible (was its file " +
+        return new ShmqException(queue + ": the queue's memory is no longer accessible (was its file " +
             "truncated or replaced while mapped?); close it and recreate the queue", fault);
     }
 

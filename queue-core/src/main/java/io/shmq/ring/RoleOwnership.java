@@ -1,8 +1,9 @@
 package io.shmq.ring;
 
-import io.shmq.QueueOwnershipException;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.process.OwnerLocks;
+import io.shmq.process.OwnerState;
 import io.shmq.process.ProcessIdentity;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -90,15 +91,13 @@ final class RoleOwnership
                     "); a second one would corrupt the queue: close the first one, or share it");
             }
             final long namespace = header.getLongVolatile(namespaceOffset);
-            if (ProcessIdentity.isCheckableFromHere(namespace))
+            final OwnerState state = OwnerState.of(current, namespace);
+            if (state == OwnerState.ALIVE)
             {
-                if (owner.isAlive())
-                {
-                    throw new QueueOwnershipException(queue + " already has a " + role + ": " + owner +
-                        " is alive and owns it; a second one would corrupt the queue. Stop that process first");
-                }
+                throw new QueueOwnershipException(queue + " already has a " + role + ": " + owner +
+                    " is alive and owns it; a second one would corrupt the queue. Stop that process first");
             }
-            else if (lock == null || header.getLongVolatile(lockOffset) != 1)
+            else if (state == OwnerState.UNKNOWN && (lock == null || header.getLongVolatile(lockOffset) != 1))
             {
                 throw new QueueOwnershipException(queue + " already has a " + role + ": pid " + owner.pid() +
                     " of another PID namespace (" + namespace + "; ours " + ProcessIdentity.pidNamespace() +

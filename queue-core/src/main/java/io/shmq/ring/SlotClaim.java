@@ -1,5 +1,6 @@
 package io.shmq.ring;
 
+import io.shmq.layout.RecordDescriptor;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -67,7 +68,7 @@ public final class SlotClaim
      */
     public int offset()
     {
-        return recordOffset + io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
+        return recordOffset + RecordDescriptor.HEADER_LENGTH;
     }
 
     /**

@@ -37,7 +37,7 @@ public final class SpscRingProducer extends AbstractRingProducer
      *
      * @param geometry the validated ring.
      * @param waiter   how to wake a sleeping consumer and to sleep while the ring is full.
-     * @throws io.shmq.QueueOwnershipException when a live process is the producer.
+     * @throws io.shmq.errors.QueueOwnershipException when a live process is the producer.
      */
     public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
     {

@@ -1,8 +1,8 @@
 package io.shmq.rpc;
 
-import io.shmq.ShmqException;
 import io.shmq.channel.Channel;
 import io.shmq.channel.ChannelClosedException;
+import io.shmq.errors.ShmqException;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;

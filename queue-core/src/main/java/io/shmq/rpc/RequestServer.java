@@ -1,7 +1,7 @@
 package io.shmq.rpc;
 
-import io.shmq.ShmqException;
 import io.shmq.channel.Channel;
+import io.shmq.errors.ShmqException;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 

@@ -1,6 +1,6 @@
 package io.shmq.wait;
 
-import io.shmq.ServiceProviders;
+import io.shmq.platform.ServiceProviders;
 
 /**
  * Finds the best {@link Waiter} on the class path: queue-native's futex waiter when it is there and works on this

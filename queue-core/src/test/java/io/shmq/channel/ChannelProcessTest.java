@@ -1,13 +1,19 @@
 package io.shmq.channel;
 
+import io.shmq.platform.JvmRequirements;
+import io.shmq.process.ProcessIdentity;
 import io.shmq.rpc.RequestClient;
 import io.shmq.support.ChannelPeerProcess;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.ShmDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,13 +89,13 @@ class ChannelProcessTest
     @Test
     void aClientInAnotherPidNamespaceIsKeptWhileItLivesAndDroppedByItsHeartbeat()
     {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(
-            java.nio.file.Path.of("/usr/bin/unshare")) && io.shmq.process.ProcessIdentity.effectiveUid() == 0,
+        Assumptions.assumeTrue(Files.isExecutable(
+            Path.of("/usr/bin/unshare")) && ProcessIdentity.effectiveUid() == 0,
             "needs unshare and root");
-        final ChannelConfig config = ChannelPeerProcess.config(shm.path()).withPeerTimeout(java.time.Duration.ofSeconds(1));
+        final ChannelConfig config = ChannelPeerProcess.config(shm.path()).withPeerTimeout(Duration.ofSeconds(1));
         try (ChannelListener listener = ChannelListener.listen("other-ns", config);
             ChildJvm client = ChildJvm.start(List.of("/usr/bin/unshare", "--pid", "--fork", "--kill-child", "--mount-proc"),
-                List.of(io.shmq.JvmRequirements.REQUIRED_FLAG.split(" ")), System.getProperty("java.class.path"),
+                List.of(JvmRequirements.REQUIRED_FLAG.split(" ")), System.getProperty("java.class.path"),
                 ChannelPeerProcess.class, "client", shm.path().toString(), "other-ns"))
         {
             final Channel server = listener.accept(30 * SECOND);

@@ -1,6 +1,7 @@
 package io.shmq.channel;
 
 import io.shmq.QueueConfig;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.support.ShmDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -200,7 +201,7 @@ class ChannelTest
             try (Channel server = listener.accept(10 * SECOND); Channel client = connecting.get(10, TimeUnit.SECONDS))
             {
                 assertThrows(IllegalStateException.class, () -> listener.accept(SECOND));
-                assertThrows(io.shmq.QueueOwnershipException.class,
+                assertThrows(QueueOwnershipException.class,
                     () -> Channel.connect("busy", config(), SECOND), "a second client in a live one's place");
                 assertTrue(server.isConnected() && client.isConnected());
             }

@@ -12,6 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -152,7 +153,7 @@ public final class ChaosProcess
         final long[] delivered = { 0 };
         // Per producer id: the next sequence expected while a predecessor's unreleased batch is delivered again.
         final long[] replayNext = new long[ChaosLedger.IDS];
-        java.util.Arrays.fill(replayNext, -1);
+        Arrays.fill(replayNext, -1);
         long idleSince = System.nanoTime();
         while (true)
         {

@@ -1,8 +1,8 @@
 package io.shmq.chaos;
 
-import io.shmq.JvmRequirements;
 import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.ShmDirectory;
 import org.junit.jupiter.api.Tag;

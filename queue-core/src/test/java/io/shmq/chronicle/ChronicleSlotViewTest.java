@@ -1,5 +1,6 @@
 package io.shmq.chronicle;
 
+import com.sun.management.ThreadMXBean;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.ring.RingConsumer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,10 +72,10 @@ class ChronicleSlotViewTest
     @Test
     void repointingAllocatesNothingAndHeapBuffersAreRefused()
     {
-        final UnsafeBuffer offHeap = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(4096));
+        final UnsafeBuffer offHeap = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
         final ChronicleSlotView view = new ChronicleSlotView();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final ThreadMXBean threads =
+            (ThreadMXBean)ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (int round = 0; round < 3; round++)
         {

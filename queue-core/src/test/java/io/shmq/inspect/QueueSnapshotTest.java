@@ -2,6 +2,10 @@ package io.shmq.inspect;
 
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.process.OwnerState;
+import io.shmq.process.ProcessIdentity;
+import io.shmq.ring.RingConsumer;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.HoldRoleProcess;
 import io.shmq.support.ShmDirectory;
@@ -29,11 +33,11 @@ class QueueSnapshotTest
     {
         try (ShmQueue queue = ShmQueue.create("idle", QueueConfig.spsc(64 * 1024).withDirectory(shm.path())))
         {
-            final io.shmq.ring.RingConsumer consumer = queue.consumer();
-            queue.region().buffer().putLongVolatile(io.shmq.layout.QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET, 1);
-            assertTrue(System.currentTimeMillis() - queue.snapshot().heartbeatMillis() > 1_000_000, "made stale");
+            final RingConsumer consumer = queue.consumer();
+            queue.region().buffer().putLongVolatile(QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET, 1);
+            assertTrue(System.currentTimeMillis() - QueueSnapshot.of(queue).heartbeatMillis() > 1_000_000, "made stale");
             consumer.awaitMessages(1_000_000);
-            assertTrue(System.currentTimeMillis() - queue.snapshot().heartbeatMillis() < 10_000, "fresh again");
+            assertTrue(System.currentTimeMillis() - QueueSnapshot.of(queue).heartbeatMillis() < 10_000, "fresh again");
         }
     }
 
@@ -45,7 +49,7 @@ class QueueSnapshotTest
         {
             final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
             assertTrue(queue.producer().offer(1, message, 0, 8));
-            QueueSnapshot snapshot = queue.snapshot();
+            QueueSnapshot snapshot = QueueSnapshot.of(queue);
             assertEquals(OwnerState.NONE, snapshot.consumer());
             assertEquals(config.recordAlignment(), snapshot.fill(), "one 8-byte message takes one alignment unit");
 
@@ -54,14 +58,14 @@ class QueueSnapshotTest
                 "consumer"))
             {
                 consumer.awaitOutput("HOLDING", 30);
-                snapshot = queue.snapshot();
+                snapshot = QueueSnapshot.of(queue);
                 assertEquals(OwnerState.ALIVE, snapshot.consumer());
-                assertEquals(consumer.pid(), io.shmq.process.ProcessIdentity.fromToken(snapshot.consumerToken()).pid());
+                assertEquals(consumer.pid(), ProcessIdentity.fromToken(snapshot.consumerToken()).pid());
                 assertTrue(System.currentTimeMillis() - snapshot.heartbeatMillis() < 30_000, "heartbeat at attach");
                 assertEquals(List.of(), QueueFiles.findStale(shm.path()), "in use");
                 consumer.kill();
             }
-            snapshot = queue.snapshot();
+            snapshot = QueueSnapshot.of(queue);
             assertEquals(OwnerState.DEAD, snapshot.consumer());
             assertFalse(snapshot.isStale(), "its own attached count is not looked up");
         }

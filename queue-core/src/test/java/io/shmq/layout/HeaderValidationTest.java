@@ -1,9 +1,9 @@
 package io.shmq.layout;
 
-import io.shmq.InvalidQueueException;
 import io.shmq.QueueConfig;
 import io.shmq.QueueName;
 import io.shmq.ShmQueue;
+import io.shmq.errors.InvalidQueueException;
 import io.shmq.support.ShmDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -200,7 +201,7 @@ class HeaderValidationTest
     void garbageIsRefusedAtOnceWithoutWaiting() throws IOException
     {
         final byte[] garbage = new byte[QueueHeaderDescriptor.HEADER_LENGTH + 1024];
-        new java.util.Random(7).nextBytes(garbage);
+        new Random(7).nextBytes(garbage);
         Files.write(QueueName.path(shm.path(), NAME), garbage);
         final long start = System.nanoTime();
         assertMentions(openFails(spsc().withReadyTimeout(Duration.ofSeconds(30))), "'magic'", "not a shmq queue");

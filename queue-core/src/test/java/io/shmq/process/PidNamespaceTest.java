@@ -1,10 +1,10 @@
 package io.shmq.process;
 
-import io.shmq.JvmRequirements;
+import io.shmq.inspect.QueueSnapshot;
 import io.shmq.QueueConfig;
-import io.shmq.QueueOwnershipException;
 import io.shmq.ShmQueue;
-import io.shmq.inspect.OwnerState;
+import io.shmq.errors.QueueOwnershipException;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.HoldRoleProcess;
 import io.shmq.support.ShmDirectory;
@@ -49,7 +49,7 @@ class PidNamespaceTest
             {
                 final long token = queue.header().consumerOwnerToken();
                 assertNotEquals(holder.pid(), ProcessIdentity.fromToken(token).pid(), "its pid is namespace-local");
-                assertEquals(OwnerState.UNKNOWN, queue.snapshot().consumer());
+                assertEquals(OwnerState.UNKNOWN, QueueSnapshot.of(queue).consumer());
                 final QueueOwnershipException ex = assertThrows(QueueOwnershipException.class, queue::consumer);
                 System.out.println("foreign owner: " + ex.getMessage());
             }

@@ -2,7 +2,7 @@ package io.shmq.region;
 
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
-import io.shmq.ShmqException;
+import io.shmq.errors.ShmqException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

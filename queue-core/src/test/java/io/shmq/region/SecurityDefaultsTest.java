@@ -1,10 +1,10 @@
 package io.shmq.region;
 
 import io.shmq.QueueConfig;
-import io.shmq.QueueExistsException;
 import io.shmq.QueueName;
-import io.shmq.QueueOwnershipException;
 import io.shmq.ShmQueue;
+import io.shmq.errors.QueueExistsException;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.ring.RingProducer;
 import io.shmq.support.ChildJvm;

@@ -1,9 +1,9 @@
 package io.shmq.ring;
 
-import io.shmq.CorruptRecordException;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
-import io.shmq.ShmqException;
+import io.shmq.errors.CorruptRecordException;
+import io.shmq.errors.ShmqException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.layout.RingKind;

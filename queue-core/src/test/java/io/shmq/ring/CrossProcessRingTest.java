@@ -2,7 +2,6 @@ package io.shmq.ring;
 
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
-import io.shmq.layout.RingKind;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.ConsumerProcess;
 import io.shmq.support.ProducerProcess;

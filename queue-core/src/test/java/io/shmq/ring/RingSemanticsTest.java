@@ -2,12 +2,13 @@ package io.shmq.ring;
 
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.layout.QueueHeader;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RecordDescriptor;
 import io.shmq.layout.RingKind;
 import io.shmq.support.ShmDirectory;
-import io.shmq.layout.QueueHeader;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ControlledMessageHandler.Action;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -192,7 +193,7 @@ class RingSemanticsTest
         final ShmQueue queue = queue(kind);
         final RingProducer producer = queue.producer();
         final RingConsumer consumer = queue.consumer();
-        final long fakeHeader = io.shmq.layout.RecordDescriptor.headerWord(5, 16);
+        final long fakeHeader = RecordDescriptor.headerWord(5, 16);
         for (int round = 0; round < 40; round++)
         {
             // A long record whose payload is nothing but words that look like committed records, read at once...
@@ -444,7 +445,7 @@ class RingSemanticsTest
             assertTrue(producer.claim(1, 120, claim));
             for (int i = 0; i + 8 <= 120; i += 8)
             {
-                claim.buffer().putLong(claim.offset() + i, io.shmq.layout.RecordDescriptor.headerWord(5, 16));
+                claim.buffer().putLong(claim.offset() + i, RecordDescriptor.headerWord(5, 16));
             }
             claim.abort();
             assertTrue(offer(producer, 2, round, 8));
@@ -467,7 +468,7 @@ class RingSemanticsTest
         assertTrue(first.claim(1, 120, claim));
         for (int i = 0; i + 8 <= 120; i += 8)
         {
-            claim.buffer().putLong(claim.offset() + i, io.shmq.layout.RecordDescriptor.headerWord(5, 16));
+            claim.buffer().putLong(claim.offset() + i, RecordDescriptor.headerWord(5, 16));
         }
         // The producer "dies": its role is given up without commit or abort.
         first.close();

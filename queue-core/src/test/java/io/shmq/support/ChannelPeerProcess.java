@@ -6,6 +6,7 @@ import io.shmq.channel.ChannelConfig;
 import io.shmq.channel.ChannelListener;
 import io.shmq.rpc.RequestClient;
 import io.shmq.rpc.RequestServer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ public final class ChannelPeerProcess
                     {
                         final RequestServer server = new RequestServer(channel, (type, buffer, index, length, reply) ->
                         {
-                            final org.agrona.MutableDirectBuffer out = reply.claim(2, 8);
+                            final MutableDirectBuffer out = reply.claim(2, 8);
                             out.putLong(reply.offset(), buffer.getLong(index) * 3);
                             reply.commit();
                         });

@@ -1,6 +1,6 @@
 package io.shmq.support;
 
-import io.shmq.JvmRequirements;
+import io.shmq.platform.JvmRequirements;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -48,7 +49,7 @@ public final class ShmDirectory implements BeforeEachCallback, AfterEachCallback
      */
     public static void deleteRecursively(final Path root)
     {
-        if (root == null || !Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS))
         {
             return;
         }

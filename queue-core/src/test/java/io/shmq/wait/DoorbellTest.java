@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,7 +66,7 @@ class DoorbellTest
     @Test
     void ringWakesOnlyWhenSomeoneSleepsAndMovesTheWord()
     {
-        final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(64));
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         final CountingWaiter waiter = new CountingWaiter();
         final Doorbell doorbell = new Doorbell(header, 0, 4, waiter);
 
@@ -86,7 +87,7 @@ class DoorbellTest
     @Test
     void awaitReturnsAtOnceWhenTheConditionAlreadyHoldsAndLeavesNoWaiterBehind()
     {
-        final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(64));
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         final Doorbell doorbell = new Doorbell(header, 0, 4, ParkingWaiter.INSTANCE);
         final long start = System.nanoTime();
         assertTrue(doorbell.await(() -> true, TimeUnit.SECONDS.toNanos(10)));

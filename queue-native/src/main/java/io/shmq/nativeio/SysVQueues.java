@@ -1,11 +1,11 @@
 package io.shmq.nativeio;
 
 import io.shmq.QueueConfig;
-import io.shmq.QueueExistsException;
-import io.shmq.InvalidQueueException;
 import io.shmq.QueueName;
+import io.shmq.RegionFactory;
 import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.process.ProcessIdentity;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -59,6 +59,17 @@ public final class SysVQueues
     }
 
     /**
+     * Where SysV queues live: segments under {@link #keyOf(String) keyOf(name)}, new ones on {@code pages}.
+     *
+     * @param pages pages for new segments.
+     * @return the factory, for {@link ShmQueue#create(String, QueueConfig, RegionFactory)} and its siblings.
+     */
+    public static RegionFactory regions(final SegmentPages pages)
+    {
+        return new SysVRegionFactory(pages);
+    }
+
+    /**
      * Creates queue {@code name} in a new segment; fails if a segment exists under its key.
      *
      * @param name   the queue name.
@@ -68,19 +79,7 @@ public final class SysVQueues
      */
     public static ShmQueue create(final String name, final QueueConfig config, final SegmentPages pages)
     {
-        final String what = "queue '" + name + "'";
-        final SysVSegmentRegion region = SysVSegmentRegion.create(keyOf(name),
-            QueueHeaderDescriptor.HEADER_LENGTH + config.capacity(), pages, mode(config),
-            buffer -> ShmQueue.initialize(buffer, name, config), what);
-        try
-        {
-            return ShmQueue.attach(name, region, config);
-        }
-        catch (final RuntimeException ex)
-        {
-            delete(name);
-            throw ex;
-        }
+        return ShmQueue.create(name, config, regions(pages));
     }
 
     /**
@@ -92,9 +91,7 @@ public final class SysVQueues
      */
     public static ShmQueue open(final String name, final QueueConfig config)
     {
-        final SysVSegmentRegion region = SysVSegmentRegion.open(keyOf(name), QueueHeaderDescriptor.HEADER_LENGTH,
-            config.allowForeignOwner(), "queue '" + name + "'");
-        return ShmQueue.attach(name, region, config);
+        return ShmQueue.open(name, config, regions(SegmentPages.SMALL));
     }
 
     /**
@@ -107,27 +104,7 @@ public final class SysVQueues
      */
     public static ShmQueue createOrOpen(final String name, final QueueConfig config, final SegmentPages pages)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return create(name, config, pages);
-            }
-            catch (final QueueExistsException exists)
-            {
-                try
-                {
-                    return open(name, config);
-                }
-                catch (final InvalidQueueException ex)
-                {
-                    if (attempt >= 10 || !ex.getMessage().contains("no SysV segment"))
-                    {
-                        throw ex;
-                    }
-                }
-            }
-        }
+        return ShmQueue.createOrOpen(name, config, regions(pages));
     }
 
     /**
@@ -196,42 +173,44 @@ public final class SysVQueues
     }
 
     /**
-     * Snapshots of every shmq segment this process may read (other users' owner-only segments are not seen),
-     * named by their keys ({@code key 0x...}): the header keeps a hash of the name, not the name.
+     * Copies of the headers of every segment this process may read (other users' owner-only segments are not seen),
+     * each named by its key ({@code key 0x...}): the header keeps a hash of the name, not the name. A segment too
+     * small for a header, or gone meanwhile, is left out; whether a copy is a shmq header is for the reader to check.
      *
-     * @return their snapshots.
+     * @return the copies.
      */
-    public static List<io.shmq.inspect.QueueSnapshot> snapshots()
+    public static List<SegmentHeaderCopy> headerCopies()
     {
-        final List<io.shmq.inspect.QueueSnapshot> snapshots = new ArrayList<>();
+        final List<SegmentHeaderCopy> copies = new ArrayList<>();
         for (final String[] fields : SysVSegmentRegion.procSysvipcShm())
         {
-            final io.shmq.inspect.QueueSnapshot snapshot =
-                snapshot(Integer.parseInt(fields[1]), String.format("key 0x%08x", Integer.parseInt(fields[0])));
-            if (snapshot != null && snapshot.valid())
+            final SegmentHeaderCopy copy =
+                headerCopy(Integer.parseInt(fields[1]), String.format("key 0x%08x", Integer.parseInt(fields[0])));
+            if (copy != null)
             {
-                snapshots.add(snapshot);
+                copies.add(copy);
             }
         }
-        return snapshots;
+        return copies;
     }
 
     /**
-     * A snapshot of the segment of queue {@code name}.
+     * A copy of the header of queue {@code name}'s segment.
      *
      * @param name the queue name.
-     * @return its snapshot, or null when no such segment can be read.
+     * @return the copy, or null when no such segment can be read.
      */
-    public static io.shmq.inspect.QueueSnapshot snapshot(final String name)
+    public static SegmentHeaderCopy headerCopy(final String name)
     {
         final int id = LibC.shmget(keyOf(name), 0, 0);
-        return id < 0 ? null : snapshot(id, name);
+        return id < 0 ? null : headerCopy(id, name);
     }
 
     /**
-     * Reads a segment's header through a read-only attach (detached again at once).
+     * Copies a segment's header through a read-only attach (detached again at once): a reader never holds the
+     * segment mapped, so it cannot fault on a segment removed under it.
      */
-    private static io.shmq.inspect.QueueSnapshot snapshot(final int id, final String name)
+    private static SegmentHeaderCopy headerCopy(final int id, final String name)
     {
         final SegmentStat stat;
         try
@@ -260,8 +239,8 @@ public final class SysVQueues
         {
             LibC.shmdt(address);
         }
-        return io.shmq.inspect.QueueSnapshot.read(name, String.format("SysV segment %d (key 0x%08x)", id,
-            stat.key()), new UnsafeBuffer(copy), (int)stat.attachCount());
+        return new SegmentHeaderCopy(name, String.format("SysV segment %d (key 0x%08x)", id, stat.key()),
+            new UnsafeBuffer(copy), (int)stat.attachCount());
     }
 
     private static boolean isShmqWithDeadCreator(final int id)
@@ -274,7 +253,8 @@ public final class SysVQueues
         try
         {
             final UnsafeBuffer header = new UnsafeBuffer(address, QueueHeaderDescriptor.HEADER_LENGTH);
-            if (header.getLongVolatile(QueueHeaderDescriptor.MAGIC_OFFSET) != QueueHeaderDescriptor.MAGIC)
+            // Any layout version: a stale segment of an older shmq is removable too.
+            if (!QueueHeaderValidator.hasMagic(header))
             {
                 return false;
             }
@@ -289,7 +269,7 @@ public final class SysVQueues
         }
     }
 
-    private static int mode(final QueueConfig config)
+    static int mode(final QueueConfig config)
     {
         int mode = 0;
         for (final PosixFilePermission permission : config.permissions())

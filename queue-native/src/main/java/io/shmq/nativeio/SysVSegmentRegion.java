@@ -1,19 +1,20 @@
 package io.shmq.nativeio;
 
-import io.shmq.InvalidQueueException;
-import io.shmq.JvmRequirements;
-import io.shmq.QueueExistsException;
-import io.shmq.ShmqException;
+import io.shmq.errors.InvalidQueueException;
+import io.shmq.errors.QueueNotFoundException;
+import io.shmq.errors.QueueExistsException;
+import io.shmq.errors.ShmqException;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.process.ProcessIdentity;
-import io.shmq.region.Region;
+import io.shmq.region.AbstractRegion;
 import io.shmq.region.RegionInitializer;
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A region in a SysV shared-memory segment ({@code shmget}/{@code shmat}), on huge pages or ordinary ones.
@@ -24,29 +25,25 @@ import java.util.List;
  * {@code SHM_NORESERVE}), so a segment that was created can be touched without {@code SIGBUS}; ordinary pages are
  * touched once at creation.
  */
-public final class SysVSegmentRegion implements Region
+public final class SysVSegmentRegion extends AbstractRegion
 {
     private final int id;
     private final int key;
     private final long address;
     private final long segmentSize;
     private final SegmentPages pages;
-    private final UnsafeBuffer buffer;
-    private final String description;
-    private boolean closed;
 
     private SysVSegmentRegion(
         final int id, final int key, final long address, final long segmentSize, final int length,
         final SegmentPages pages)
     {
+        super(new UnsafeBuffer(address, length), "SysV segment key 0x" + Integer.toHexString(key) + " id " + id +
+            (pages == null ? "" : ", " + pageName(pages)));
         this.id = id;
         this.key = key;
         this.address = address;
         this.segmentSize = segmentSize;
         this.pages = pages;
-        this.buffer = new UnsafeBuffer(address, length);
-        this.description = "SysV segment key 0x" + Integer.toHexString(key) + " id " + id +
-            (pages == null ? "" : ", " + pageName(pages));
     }
 
     /**
@@ -106,9 +103,9 @@ public final class SysVSegmentRegion implements Region
             if (!granted.isHuge())
             {
                 // Ordinary shm pages are allocated on first touch: touch them now, not in the middle of a send.
-                region.buffer.setMemory(0, length, (byte)0);
+                region.buffer().setMemory(0, length, (byte)0);
             }
-            initializer.initialize(region.buffer);
+            initializer.initialize(region.buffer());
             return region;
         }
         catch (final RuntimeException ex)
@@ -139,7 +136,7 @@ public final class SysVSegmentRegion implements Region
             final int errno = LibC.errno();
             if (errno == LibC.ENOENT)
             {
-                throw new InvalidQueueException(what + ": no SysV segment under key 0x" + Integer.toHexString(key) +
+                throw new QueueNotFoundException(what + ": no SysV segment under key 0x" + Integer.toHexString(key) +
                     ": create the queue first, or check its name");
             }
             throw new InvalidQueueException(what + ": shmget(key 0x" + Integer.toHexString(key) + ") failed: " +
@@ -257,56 +254,11 @@ public final class SysVSegmentRegion implements Region
     }
 
     /**
-     * {@inheritDoc}
+     * Detaches the segment ({@code shmdt}); it stays until removed.
      */
-    public AtomicBuffer buffer()
+    protected void release()
     {
-        return buffer;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int length()
-    {
-        return buffer.capacity();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String description()
-    {
-        return description;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public synchronized boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * Detaches the segment ({@code shmdt}); it stays until removed. Idempotent.
-     */
-    public synchronized void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            buffer.wrap(new byte[0]);
-            LibC.shmdt(address);
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String toString()
-    {
-        return description;
+        LibC.shmdt(address);
     }
 
     private static boolean isHugePageShortage(final int errno)
@@ -394,7 +346,7 @@ public final class SysVSegmentRegion implements Region
                 .skip(1)
                 .map(line -> line.trim().split("\\s+"))
                 .filter(fields -> fields.length >= 11)
-                .collect(java.util.stream.Collectors.toList());
+                .collect(Collectors.toList());
         }
         catch (final IOException ex)
         {

@@ -2,12 +2,14 @@ package io.shmq.tool;
 
 import io.shmq.QueueConfig;
 import io.shmq.QueueName;
-import io.shmq.inspect.OwnerState;
 import io.shmq.inspect.QueueFiles;
 import io.shmq.inspect.QueueSnapshot;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.layout.RingKind;
+import io.shmq.nativeio.SegmentHeaderCopy;
 import io.shmq.nativeio.SegmentStat;
 import io.shmq.nativeio.SysVQueues;
+import io.shmq.process.OwnerState;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -144,7 +146,14 @@ public final class ShmqTool
         {
             queues.add(QueueFiles.snapshot(file));
         }
-        queues.addAll(SysVQueues.snapshots());
+        for (final SegmentHeaderCopy segment : SysVQueues.headerCopies())
+        {
+            final QueueSnapshot snapshot = snapshotOf(segment);
+            if (snapshot.valid())
+            {
+                queues.add(snapshot);
+            }
+        }
         out.printf("%-28s %-5s %10s %7s %-22s %-22s %10s %8s %-5s%n", "QUEUE", "KIND", "CAPACITY", "FILL",
             "CONSUMER", "PRODUCER", "HEARTBEAT", "ATTACHED", "STALE");
         final long now = System.currentTimeMillis();
@@ -158,7 +167,7 @@ public final class ShmqTool
             out.printf("%-28s %-5s %10d %6.1f%% %-22s %-22s %10s %8s %-5s%n", queue.name(), queue.kind(),
                 queue.capacity(), 100.0 * queue.fill() / queue.capacity(),
                 queue.describeConsumer(),
-                queue.kind() == io.shmq.layout.RingKind.MPSC ? "(shared)" : queue.describeProducer(),
+                queue.kind() == RingKind.MPSC ? "(shared)" : queue.describeProducer(),
                 age(now, queue.heartbeatMillis()), queue.attached() < 0 ? "?" : Integer.toString(queue.attached()),
                 queue.isStale() ? "yes" : "no");
         }
@@ -204,7 +213,7 @@ public final class ShmqTool
             String.format(", %d bytes/s written", queue.tail() - lastTail));
         out.printf("  consumer %s, heartbeat %s ago%n", queue.describeConsumer(),
             age(now, queue.heartbeatMillis()));
-        out.printf("  producer %s%n", queue.kind() == io.shmq.layout.RingKind.MPSC ?
+        out.printf("  producer %s%n", queue.kind() == RingKind.MPSC ?
             "(MPSC: producers are not registered)" : queue.describeProducer());
         out.printf("  attached processes %s%n", queue.attached() < 0 ? "unknown" : queue.attached());
         out.printf("  counters: owner takeovers %d, unblocked claims %d%n",
@@ -266,10 +275,16 @@ public final class ShmqTool
     {
         if (sysv)
         {
-            return SysVQueues.snapshot(name);
+            final SegmentHeaderCopy segment = SysVQueues.headerCopy(name);
+            return segment == null ? null : snapshotOf(segment);
         }
         final Path file = QueueName.path(directory, name);
         return Files.isRegularFile(file) ? QueueFiles.snapshot(file) : null;
+    }
+
+    private static QueueSnapshot snapshotOf(final SegmentHeaderCopy segment)
+    {
+        return QueueSnapshot.read(segment.name(), segment.location(), segment.header(), segment.attached());
     }
 
     private String where(final String name)

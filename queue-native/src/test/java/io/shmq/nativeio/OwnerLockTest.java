@@ -1,13 +1,13 @@
 package io.shmq.nativeio;
 
-import io.shmq.JvmRequirements;
 import io.shmq.QueueConfig;
-import io.shmq.QueueOwnershipException;
 import io.shmq.ShmQueue;
-import io.shmq.inspect.OwnerState;
+import io.shmq.errors.QueueOwnershipException;
 import io.shmq.inspect.QueueFiles;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.process.OwnerLocks;
+import io.shmq.process.OwnerState;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.support.ChildJvm;

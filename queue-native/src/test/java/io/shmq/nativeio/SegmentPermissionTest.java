@@ -1,8 +1,8 @@
 package io.shmq.nativeio;
 
-import io.shmq.JvmRequirements;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.support.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,7 +59,7 @@ class SegmentPermissionTest
         try (ShmQueue ignored = SysVQueues.create(name, config(), SegmentPages.SMALL))
         {
             final String output = openAsNobody(name, NOBODY);
-            assertTrue(output.contains("THROWN io.shmq.InvalidQueueException"), output);
+            assertTrue(output.contains("THROWN io.shmq.errors.InvalidQueueException"), output);
             assertTrue(output.contains("EACCES"), output);
             assertTrue(output.contains("belongs to another user (uid 0, mode 600)"), output);
             assertTrue(output.contains(name), output);

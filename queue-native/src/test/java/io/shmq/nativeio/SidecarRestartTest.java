@@ -1,7 +1,7 @@
 package io.shmq.nativeio;
 
-import io.shmq.JvmRequirements;
 import io.shmq.channel.Channel;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.rpc.RequestClient;
 import io.shmq.support.ChannelPeerProcess;

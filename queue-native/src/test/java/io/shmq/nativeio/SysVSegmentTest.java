@@ -1,10 +1,10 @@
 package io.shmq.nativeio;
 
-import io.shmq.InvalidQueueException;
 import io.shmq.QueueConfig;
-import io.shmq.QueueExistsException;
 import io.shmq.ShmQueue;
-import io.shmq.ShmqException;
+import io.shmq.errors.InvalidQueueException;
+import io.shmq.errors.QueueExistsException;
+import io.shmq.errors.ShmqException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;

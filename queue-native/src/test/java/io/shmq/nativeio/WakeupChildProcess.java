@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Child JVM for wake-up tests. Arguments: {@code role where name...}; {@code where} is {@code sysv} or a tmpfs
@@ -114,7 +115,7 @@ public final class WakeupChildProcess
                 {
                     consumer.awaitMessages(SLEEP_NANOS);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                LockSupport.parkNanos(20_000);
             }
             System.out.println("READ " + next[0]);
         }

@@ -1,9 +1,10 @@
 package io.shmq.examples.sidecar;
 
-import io.shmq.JvmRequirements;
 import io.shmq.ShmQueue;
 import io.shmq.channel.Channel;
 import io.shmq.channel.ChannelConfig;
+import io.shmq.examples.PeerProcess;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.rpc.BodyClaim;
 import io.shmq.rpc.RequestClient;
 import org.HdrHistogram.Histogram;
@@ -12,6 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,9 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleBiFunction;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The sidecar demo: this JVM is a service that asks its sidecar (a second JVM, {@link Sidecar}) for price quotes;
@@ -133,21 +138,21 @@ public final class SidecarDemo
         System.exit(ok ? 0 : 1);
     }
 
-    private static double median(final List<Result> results, final java.util.function.ToDoubleFunction<Result> value)
+    private static double median(final List<Result> results, final ToDoubleFunction<Result> value)
     {
         final double[] values = results.stream().mapToDouble(value).sorted().toArray();
         return values[values.length / 2];
     }
 
     private static double medianRatio(final List<Result> shmq, final List<Result> socket,
-        final java.util.function.ToDoubleBiFunction<Result, Result> ratio)
+        final ToDoubleBiFunction<Result, Result> ratio)
     {
         final double[] values = new double[shmq.size()];
         for (int i = 0; i < values.length; i++)
         {
             values[i] = ratio.applyAsDouble(shmq.get(i), socket.get(i));
         }
-        java.util.Arrays.sort(values);
+        Arrays.sort(values);
         return values[values.length / 2];
     }
 
@@ -212,7 +217,7 @@ public final class SidecarDemo
 
     private static Process startSidecar(final String channelName, final Path socketPath) throws Exception
     {
-        final List<String> command = JvmRequirements.childJavaCommand(List.of(), Sidecar.class, channelName,
+        final List<String> command = PeerProcess.command(Sidecar.class, channelName,
             socketPath.toString());
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CountDownLatch ready = new CountDownLatch(1);
@@ -462,7 +467,7 @@ public final class SidecarDemo
             }
             catch (final IOException ex)
             {
-                throw new java.io.UncheckedIOException(ex);
+                throw new UncheckedIOException(ex);
             }
         }
 

@@ -1,5 +1,7 @@
 package io.shmq.bench.harness;
 
+import java.util.Arrays;
+
 /**
  * Every system measured by the harness, with what it can be measured in.
  */
@@ -80,7 +82,7 @@ enum BenchSystem
             }
         }
         throw new IllegalArgumentException("no system '" + name + "'; the systems: " +
-            java.util.Arrays.toString(values()));
+            Arrays.toString(values()));
     }
 
     boolean isShmq()

@@ -2,8 +2,9 @@ package io.shmq.bench.harness;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.shmq.JvmRequirements;
+import io.shmq.ShmQueue;
 import io.shmq.nativeio.HugePageStatus;
+import io.shmq.nativeio.SysVQueues;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
@@ -17,11 +18,14 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.DataFormatException;
 
 /**
  * Runs shmq and its peers through the same scenarios, each side in its own JVM, systems interleaved round by
@@ -275,7 +279,7 @@ public final class BenchmarkRunner
         final List<BenchSystem> ordered = new ArrayList<>(systems);
         if ((round & 1) == 1)
         {
-            java.util.Collections.reverse(ordered);
+            Collections.reverse(ordered);
         }
         return ordered;
     }
@@ -284,7 +288,7 @@ public final class BenchmarkRunner
     {
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         final String prefix = "shmq-bench-c" + ProcessHandle.current().pid() + "-";
-        try (java.util.stream.Stream<Path> files = Files.list(ChannelSpec.DIRECTORY))
+        try (Stream<Path> files = Files.list(ChannelSpec.DIRECTORY))
         {
             files.filter(p -> p.getFileName().toString().startsWith(prefix) ||
                 p.getFileName().toString().equals("shmq-c" + ProcessHandle.current().pid()))
@@ -297,10 +301,10 @@ public final class BenchmarkRunner
         for (int i = 1; i <= channelCounter; i++)
         {
             final String name = "c" + ProcessHandle.current().pid() + "-" + i;
-            io.shmq.ShmQueue.delete(name);
+            ShmQueue.delete(name);
             if (systems.contains(BenchSystem.SHMQ_SPSC_HUGE))
             {
-                io.shmq.nativeio.SysVQueues.delete(name);
+                SysVQueues.delete(name);
             }
         }
         Channels.deleteRecursively(Path.of(aeronDir));
@@ -471,7 +475,7 @@ public final class BenchmarkRunner
                     histogram = Histogram.decodeFromCompressedByteBuffer(
                         ByteBuffer.wrap(Base64.getDecoder().decode(line.substring(5).trim())), 0);
                 }
-                catch (final java.util.zip.DataFormatException ex)
+                catch (final DataFormatException ex)
                 {
                     record(scenario, system, round, null, new IllegalStateException("bad histogram: " + ex));
                     return;
@@ -540,7 +544,7 @@ public final class BenchmarkRunner
         static Child start(final List<String> prefix, final String... args) throws IOException
         {
             final List<String> command = new ArrayList<>(prefix);
-            command.addAll(JvmRequirements.childJavaCommand(peerFlags(), BenchChild.class, args));
+            command.addAll(JavaCommand.of(peerFlags(), BenchChild.class, args));
             final Path output = Files.createTempFile("shmq-bench-", ".log");
             final Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();

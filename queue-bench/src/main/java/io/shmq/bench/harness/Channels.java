@@ -1,7 +1,6 @@
 package io.shmq.bench.harness;
 
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
@@ -26,7 +25,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -36,8 +37,11 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.net.SocketAddress;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Opens and removes the channels of every system. Ring-based systems get the same data capacity (the spec's,
@@ -99,19 +103,19 @@ final class Channels
         deleteRecursively(spec.file(".chronicle"));
     }
 
-    static void deleteRecursively(final java.nio.file.Path root)
+    static void deleteRecursively(final Path root)
     {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS))
         {
             return;
         }
-        try (java.util.stream.Stream<java.nio.file.Path> paths = Files.walk(root))
+        try (Stream<Path> paths = Files.walk(root))
         {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.shmq.bench.harness;
 
+import java.util.Locale;
+
 /**
  * What a throughput receiver reads of each message besides its sequence numbers (first and last 8 bytes, always
  * checked): what the receiver touches decides which cache lines cross between the cores, so it changes which ring
@@ -31,6 +33,6 @@ enum ReceiverKind
      */
     String label()
     {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

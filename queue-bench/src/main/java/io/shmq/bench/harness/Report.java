@@ -1,5 +1,6 @@
 package io.shmq.bench.harness;
 
+import io.shmq.bench.Machine;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -10,12 +11,16 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.ToDoubleBiFunction;
 
 /**
  * Turns the runs into the markdown report (medians and spreads, ratios to peers and floors, the targets of the
@@ -45,7 +50,7 @@ final class Report
         line("# shmq benchmark report (%s mode)", quick ? "quick" : "full");
         line("");
         line("%s; %s, %d cores; %s %s; kernel %s. %d round(s), systems interleaved in each round; %.0f s in all.",
-            LocalDate.now(), io.shmq.bench.Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+            LocalDate.now(), Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
             System.getProperty("java.version"), System.getProperty("os.version"), rounds, seconds);
         line("");
         line("Each side in its own JVM; sender/pinger pinned to CPU 0, receiver/ponger to CPU 1 (taskset), both " +
@@ -233,7 +238,7 @@ final class Report
      * @param shown turns a ratio into what the line prints (e.g. its inverse).
      */
     private void target(final String what, final double required, final String format,
-        final Map<String, double[]> byPhase, final java.util.function.DoubleUnaryOperator shown)
+        final Map<String, double[]> byPhase, final DoubleUnaryOperator shown)
     {
         if (byPhase.isEmpty())
         {
@@ -387,7 +392,7 @@ final class Report
         {
             return null;
         }
-        rounds.sort(java.util.Comparator.comparingLong(h -> h.getValueAtPercentile(50)));
+        rounds.sort(Comparator.comparingLong(h -> h.getValueAtPercentile(50)));
         return rounds.get((rounds.size() - 1) / 2);
     }
 
@@ -425,7 +430,7 @@ final class Report
      * different speeds.
      */
     private Map<String, double[]> ratios(final String scenario, final BenchSystem a, final BenchSystem b,
-        final java.util.function.ToDoubleBiFunction<BenchmarkRunner.Run, BenchmarkRunner.Run> ratio)
+        final ToDoubleBiFunction<BenchmarkRunner.Run, BenchmarkRunner.Run> ratio)
     {
         return ratios(scenario, a, b, ratio, false);
     }
@@ -435,10 +440,10 @@ final class Report
      * {@code anyPhase}, pairs every round under the phase of {@code a}'s run (for a single-core baseline).
      */
     private Map<String, double[]> ratios(final String scenario, final BenchSystem a, final BenchSystem b,
-        final java.util.function.ToDoubleBiFunction<BenchmarkRunner.Run, BenchmarkRunner.Run> ratio,
+        final ToDoubleBiFunction<BenchmarkRunner.Run, BenchmarkRunner.Run> ratio,
         final boolean anyPhase)
     {
-        final Map<String, List<Double>> byPhase = new java.util.TreeMap<>();
+        final Map<String, List<Double>> byPhase = new TreeMap<>();
         for (int round = 0; round < rounds; round++)
         {
             final BenchmarkRunner.Run x = measured(scenario, a, round);

@@ -1,10 +1,13 @@
 package io.shmq.bench.harness;
 
+import io.shmq.bench.Machine;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,7 +66,7 @@ final class SweepReport
         base.line("# shmq throughput sweep (%s grid)", sweep.quick() ? "quick" : "full");
         base.line("");
         base.line("%s; %s, %d cores; %s %s; kernel %s. %d round(s), systems interleaved at each point; %.0f s in all.",
-            LocalDate.now(), io.shmq.bench.Machine.cpuModel(), Runtime.getRuntime().availableProcessors(),
+            LocalDate.now(), Machine.cpuModel(), Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.version"),
             rounds, seconds);
         base.line("");
@@ -279,7 +282,7 @@ final class SweepReport
             }
         }
         final List<BenchSystem> ordered = new ArrayList<>(systems);
-        ordered.sort(java.util.Comparator.naturalOrder());
+        ordered.sort(Comparator.naturalOrder());
         return ordered;
     }
 

@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.errors;
 
 /**
  * Base of every exception shmq throws: the message says what was wrong and what to do about it.

@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.platform;
 
 import java.util.Iterator;
 import java.util.ServiceConfigurationError;

@@ -1,5 +1,7 @@
-package io.shmq;
+package io.shmq.platform;
 
+import io.shmq.errors.ShmqException;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.FlaglessProbe;
 import io.shmq.support.ShmDirectory;

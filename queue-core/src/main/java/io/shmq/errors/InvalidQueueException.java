@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.errors;
 
 /**
  * A region or file is not the queue the caller asked for: not a shmq queue at all, another layout version, another

@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.errors;
 
 /**
  * Creation found something already at the queue's name (a queue, another file, or a symbolic link). Creation never

@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.errors;
 
 /**
  * A record header in the data area cannot be right (length out of bounds, past the end of the ring, a padding

@@ -1,5 +1,6 @@
-package io.shmq;
+package io.shmq.platform;
 
+import io.shmq.errors.ShmqException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -18,31 +19,6 @@ public final class JvmRequirements
 
     private JvmRequirements()
     {
-    }
-
-    /**
-     * The command line of a child JVM that can use shmq: this JVM's {@code java} and class path, the flags shmq
-     * needs ({@link #REQUIRED_FLAG}, {@link #NATIVE_ACCESS_FLAG}), then {@code jvmOptions}, the main class and its
-     * arguments. For programs that start their peer processes (demos, benchmarks, tools).
-     *
-     * @param jvmOptions further JVM options.
-     * @param mainClass  the class whose {@code main} runs.
-     * @param args       its arguments.
-     * @return the command, ready for a {@link ProcessBuilder}.
-     */
-    public static java.util.List<String> childJavaCommand(
-        final java.util.List<String> jvmOptions, final Class<?> mainClass, final String... args)
-    {
-        final java.util.List<String> command = new java.util.ArrayList<>();
-        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(java.util.List.of(REQUIRED_FLAG.split(" ")));
-        command.add(NATIVE_ACCESS_FLAG);
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(java.util.List.of(args));
-        return command;
     }
 
     /**

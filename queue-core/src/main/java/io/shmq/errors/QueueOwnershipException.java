@@ -1,4 +1,4 @@
-package io.shmq;
+package io.shmq.errors;
 
 /**
  * A second consumer (or a second producer of an SPSC ring) tried to attach while a live process owns that role.

@@ -1,6 +1,6 @@
-package io.shmq.inspect;
+package io.shmq.process;
 
-import io.shmq.process.ProcessIdentity;
+import java.nio.file.Path;
 
 /**
  * What an owner word of a queue header says about its role.
@@ -59,10 +59,10 @@ public enum OwnerState
      * @return its state; {@link #UNKNOWN} when nothing tells.
      */
     public static OwnerState of(final long token, final long namespace, final long lockWord,
-        final java.nio.file.Path file, final int offset)
+        final Path file, final int offset)
     {
         final OwnerState state = of(token, namespace);
-        final io.shmq.process.OwnerLocks locks = io.shmq.process.OwnerLocks.platformDefault();
+        final OwnerLocks locks = OwnerLocks.platformDefault();
         if (state != UNKNOWN || lockWord != 1 || file == null || locks == null)
         {
             return state;
