@@ -14,7 +14,7 @@ import io.shmq.process.ProcessIdentity;
 import io.shmq.region.Region;
 import io.shmq.ring.MpscRingProducer;
 import io.shmq.ring.RingConsumer;
-import io.shmq.ring.RingGeometry;
+import io.shmq.ring.Ring;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SpscRingProducer;
 import io.shmq.wait.Waiter;
@@ -56,7 +56,7 @@ public final class ShmQueue implements AutoCloseable
     private final String description;
     private final Region region;
     private final RingKind kind;
-    private final RingGeometry geometry;
+    private final Ring ring;
     private final QueueHeader header;
     private final Waiter waiter;
     private final List<AutoCloseable> endpoints = new ArrayList<>();
@@ -64,14 +64,14 @@ public final class ShmQueue implements AutoCloseable
     private boolean closed;
 
     private ShmQueue(
-        final String name, final Region region, final RingKind kind, final RingGeometry geometry, final Waiter waiter)
+        final String name, final Region region, final RingKind kind, final Ring ring, final Waiter waiter)
     {
         this.waiter = waiter;
         this.name = name;
-        this.description = geometry.queue();
+        this.description = ring.queue();
         this.region = region;
         this.kind = kind;
-        this.geometry = geometry;
+        this.ring = ring;
         this.header = new QueueHeader(region.buffer());
     }
 
@@ -253,10 +253,10 @@ public final class ShmQueue implements AutoCloseable
             awaitReady(header, description, config);
             QueueHeaderValidator.checkMatches(header, region.length(), config.kind(), config.capacity(),
                 config.recordAlignment(), config.maxMessageLength(), QueueName.hash(name), description);
-            final RingGeometry geometry = new RingGeometry(region.buffer(), config.capacity(),
+            final Ring ring = new Ring(region.buffer(), config.capacity(),
                 config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact)
                 .ownerLocker(ownerLocker(region));
-            return new ShmQueue(name, region, config.kind(), geometry,
+            return new ShmQueue(name, region, config.kind(), ring,
                 config.waiter() != null ? config.waiter() : Waiters.platformDefault());
         }
         catch (final RuntimeException ex)
@@ -280,12 +280,12 @@ public final class ShmQueue implements AutoCloseable
         {
             if (sharedMpscProducer == null)
             {
-                sharedMpscProducer = new MpscRingProducer(geometry, waiter);
+                sharedMpscProducer = new MpscRingProducer(ring, waiter);
                 endpoints.add(sharedMpscProducer);
             }
             return sharedMpscProducer;
         }
-        final SpscRingProducer producer = new SpscRingProducer(geometry, waiter);
+        final SpscRingProducer producer = new SpscRingProducer(ring, waiter);
         endpoints.add(producer);
         return producer;
     }
@@ -299,7 +299,7 @@ public final class ShmQueue implements AutoCloseable
     public synchronized RingConsumer consumer()
     {
         checkOpen();
-        final RingConsumer consumer = new RingConsumer(geometry, waiter);
+        final RingConsumer consumer = new RingConsumer(ring, waiter);
         endpoints.add(consumer);
         return consumer;
     }
@@ -331,7 +331,7 @@ public final class ShmQueue implements AutoCloseable
      */
     public int capacity()
     {
-        return geometry.capacity();
+        return ring.capacity();
     }
 
     /**
@@ -341,7 +341,7 @@ public final class ShmQueue implements AutoCloseable
      */
     public int maxMessageLength()
     {
-        return geometry.maxMessageLength();
+        return ring.maxMessageLength();
     }
 
     /**
@@ -443,7 +443,7 @@ public final class ShmQueue implements AutoCloseable
      * Locks on the region's file for the roles' owner tokens, when the file and a lock provider exist. The file is
      * checked again after locking, so the lock is known to be on the inode this process mapped.
      */
-    private static RingGeometry.OwnerLocker ownerLocker(final Region region)
+    private static Ring.OwnerLocker ownerLocker(final Region region)
     {
         final Path file = region.file();
         final OwnerLocks locks = OwnerLocks.platformDefault();

@@ -115,7 +115,8 @@ public final class QueueHeaderValidator
      */
     public static boolean isReadable(final DirectBuffer header)
     {
-        return hasMagic(header) && header.getInt(QueueHeaderDescriptor.LAYOUT_VERSION_OFFSET) == QueueHeaderDescriptor.LAYOUT_VERSION;
+        return hasMagic(header) &&
+            header.getInt(QueueHeaderDescriptor.LAYOUT_VERSION_OFFSET) == QueueHeaderDescriptor.LAYOUT_VERSION;
     }
 
     /**

@@ -106,7 +106,10 @@ public final class MappedFileRegion extends AbstractRegion
      * @throws ShmqException        when the directory is missing or the file system is full.
      */
     public static MappedFileRegion create(
-        final Path path, final int length, final Set<PosixFilePermission> permissions, final RegionInitializer initializer)
+        final Path path,
+        final int length,
+        final Set<PosixFilePermission> permissions,
+        final RegionInitializer initializer)
     {
         JvmRequirements.requireAgronaAccess();
         validatePermissions(permissions);

@@ -6,11 +6,14 @@ import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * What the SPSC and MPSC producers share: the geometry, argument checks, the payload copy and the closed state.
+ * What the SPSC and MPSC producers share: the ring, argument checks, the payload copy and the closed state.
  */
 abstract class AbstractRingProducer implements RingProducer
 {
-    final RingGeometry geometry;
+    /** What {@code reserve} returns instead of a record offset when the record does not fit before the head. */
+    static final int INSUFFICIENT_CAPACITY = -1;
+
+    final Ring ring;
     final AtomicBuffer header;
     final AtomicBuffer data;
     /** Unchecked access for the hot path (offsets computed here, see {@link RingMemory}). */
@@ -29,21 +32,21 @@ abstract class AbstractRingProducer implements RingProducer
     final Doorbell spaceDoorbell;
     boolean closed;
 
-    AbstractRingProducer(final RingGeometry geometry, final Waiter waiter, final boolean packed)
+    AbstractRingProducer(final Ring ring, final Waiter waiter, final boolean packed)
     {
         this.packed = packed;
-        this.geometry = geometry;
-        this.header = geometry.header();
-        this.data = geometry.data();
-        this.headerWords = geometry.headerWords;
-        this.dataWords = geometry.dataWords;
-        this.capacity = geometry.capacity();
+        this.ring = ring;
+        this.header = ring.header();
+        this.data = ring.data();
+        this.headerWords = ring.headerWords;
+        this.dataWords = ring.dataWords;
+        this.capacity = ring.capacity();
         this.mask = capacity - 1;
-        this.alignment = geometry.alignment();
-        this.maxMessageLength = geometry.maxMessageLength();
-        this.queue = geometry.queue();
-        this.consumerDoorbell = geometry.messageDoorbell(waiter);
-        this.spaceDoorbell = geometry.spaceDoorbell(waiter);
+        this.alignment = ring.alignment();
+        this.maxMessageLength = ring.maxMessageLength();
+        this.queue = ring.queue();
+        this.consumerDoorbell = ring.messageDoorbell(waiter);
+        this.spaceDoorbell = ring.spaceDoorbell(waiter);
     }
 
     /**
@@ -53,7 +56,7 @@ abstract class AbstractRingProducer implements RingProducer
     {
         checkOpen();
         checkMessage(RecordDescriptor.MIN_USER_MSG_TYPE_ID, length);
-        geometry.checkIntact();
+        ring.checkIntact();
         final int recordLength = length + RecordDescriptor.HEADER_LENGTH;
         return spaceDoorbell.await(() -> hasRoom(recordLength), timeoutNanos);
     }

@@ -23,20 +23,18 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  * until written. Every record takes a whole number of alignment slots (none is packed, as an SPSC ring packs long
  * ones): a claim its producer never marked can then be skipped slot by slot (see {@link RingConsumer}).
  */
-public final class MpscRingProducer extends AbstractRingProducer
+public final class MpscRingProducer extends MpscHeadCachePadAfter
 {
-    /** A cache of the consumer's head plus capacity: shared by threads, only ever a conservative limit. */
-    private long cachedHeadLimit;
 
     /**
      * A producer for the validated MPSC ring.
      *
-     * @param geometry the ring.
+     * @param ring the ring.
      * @param waiter   how to wake a sleeping consumer and to sleep while the ring is full.
      */
-    public MpscRingProducer(final RingGeometry geometry, final Waiter waiter)
+    public MpscRingProducer(final Ring ring, final Waiter waiter)
     {
-        super(geometry, waiter, false);
+        super(ring, waiter);
         cachedHeadLimit = lvHead() + capacity;
     }
 
@@ -51,7 +49,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -65,12 +63,12 @@ public final class MpscRingProducer extends AbstractRingProducer
         // so the consumer can skip it as an unmarked claim. One store and one load less on the line it polls.
         final boolean mark = alignedLength != alignment;
         final int recordOffset = reserve(msgTypeId, recordLength, alignedLength, mark);
-        if (recordOffset < 0)
+        if (recordOffset == INSUFFICIENT_CAPACITY)
         {
             return false;
         }
         final long inProgress = mark ? headerWord(msgTypeId, -recordLength) : 0L;
-        if (mark && dataWords.getLongVolatile(recordOffset) != inProgress)
+        if (mark && lvRecordHeader(recordOffset) != inProgress)
         {
             // Revoked already (we stalled past the consumer's unblock timeout): write nothing into released space.
             return false;
@@ -96,7 +94,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -111,7 +109,7 @@ public final class MpscRingProducer extends AbstractRingProducer
         final int recordLength = length + HEADER_LENGTH;
         final int alignedLength = align(recordLength, alignment);
         final int recordOffset = reserve(msgTypeId, recordLength, alignedLength, true);
-        if (recordOffset < 0)
+        if (recordOffset == INSUFFICIENT_CAPACITY)
         {
             return false;
         }
@@ -145,7 +143,7 @@ public final class MpscRingProducer extends AbstractRingProducer
     {
         checkOpen();
         // The tail has moved past the slot: the consumer must be able to step over it. Already padding if revoked.
-        dataWords.compareAndSetLong(claim.recordOffset, headerWord(claim.msgTypeId, -(claim.length + HEADER_LENGTH)),
+        casRecordHeader(claim.recordOffset, headerWord(claim.msgTypeId, -(claim.length + HEADER_LENGTH)),
             headerWord(PADDING_MSG_TYPE_ID, claim.span));
         // A sleeping consumer may be stuck behind this slot with committed records after it.
         consumerDoorbell.ring();
@@ -153,7 +151,7 @@ public final class MpscRingProducer extends AbstractRingProducer
 
     boolean hasRoom(final int recordLength)
     {
-        return fits(headerWords.getLongVolatile(TAIL_POSITION_OFFSET), lvHead(), recordLength);
+        return fits(lvTail(), lvHead(), recordLength);
     }
 
     private int reserve(final int msgTypeId, final int recordLength, final int alignedLength, final boolean mark)
@@ -163,11 +161,11 @@ public final class MpscRingProducer extends AbstractRingProducer
         int padding;
         do
         {
-            tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
+            tail = lvTail();
             if ((tail & (alignment - 1)) != 0)
             {
                 // A damaged header: never CAS a misaligned word (a split lock can be fatal).
-                geometry.checkPositions(lvHead(), tail, lvHead());
+                ring.checkPositions(lvHead(), tail, lvHead());
             }
             tailOffset = (int)tail & mask;
             // Every MPSC record starts at a multiple of the alignment, so only the wrap needs padding.
@@ -179,24 +177,24 @@ public final class MpscRingProducer extends AbstractRingProducer
                 cachedHeadLimit = headLimit;
                 if (end > headLimit)
                 {
-                    return -1;
+                    return INSUFFICIENT_CAPACITY;
                 }
             }
         }
-        while (!headerWords.compareAndSetLong(TAIL_POSITION_OFFSET, tail, tail + padding + alignedLength));
+        while (!casTail(tail, tail + padding + alignedLength));
 
         int recordOffset = tailOffset;
         if (padding != 0)
         {
             // Fails only if the consumer already turned this stretch into padding: the same outcome.
-            dataWords.compareAndSetLong(tailOffset, 0, headerWord(PADDING_MSG_TYPE_ID, padding));
+            casRecordHeader(tailOffset, 0, headerWord(PADDING_MSG_TYPE_ID, padding));
             recordOffset = 0;
         }
         if (mark)
         {
             // A plain store: only a producer stopped for the unblock timeout between the tail CAS and this store
             // could find the word already revoked, and no safepoint lies between the two.
-            dataWords.putLongRelease(recordOffset, headerWord(msgTypeId, -recordLength));
+            soRecordHeader(recordOffset, headerWord(msgTypeId, -recordLength));
         }
         return recordOffset;
     }
@@ -215,16 +213,84 @@ public final class MpscRingProducer extends AbstractRingProducer
      */
     private boolean publish(final int recordOffset, final long expected, final long value)
     {
-        if (dataWords.getLongVolatile(recordOffset) != expected)
+        if (lvRecordHeader(recordOffset) != expected)
         {
             return false;
         }
-        dataWords.putLongRelease(recordOffset, value);
+        soRecordHeader(recordOffset, value);
         return true;
     }
 
     private long lvHead()
     {
-        return headerWords.getLongAcquire(HEAD_POSITION_OFFSET);
+        return headerWords.lvLong(HEAD_POSITION_OFFSET);
+    }
+
+    private long lvTail()
+    {
+        return headerWords.lvLongVolatile(TAIL_POSITION_OFFSET);
+    }
+
+    private boolean casTail(final long expected, final long update)
+    {
+        return headerWords.casLong(TAIL_POSITION_OFFSET, expected, update);
+    }
+
+    private long lvRecordHeader(final int recordOffset)
+    {
+        return dataWords.lvLongVolatile(recordOffset);
+    }
+
+    private void soRecordHeader(final int recordOffset, final long headerWord)
+    {
+        dataWords.soLong(recordOffset, headerWord);
+    }
+
+    private boolean casRecordHeader(final int recordOffset, final long expected, final long update)
+    {
+        return dataWords.casLong(recordOffset, expected, update);
+    }
+}
+
+/**
+ * 128 bytes between the producer's read-mostly fields (read by every thread on every offer) and
+ * {@link MpscHeadCache#cachedHeadLimit}, which any thread may write when the ring looks full: without them each such
+ * write would take the line of the other fields away from every producing thread (and 128, not 64, because the
+ * adjacent-line prefetcher moves lines in pairs).
+ */
+abstract class MpscHeadCachePadBefore extends AbstractRingProducer
+{
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+    MpscHeadCachePadBefore(final Ring ring, final Waiter waiter)
+    {
+        super(ring, waiter, false);
+    }
+}
+
+/**
+ * The producers' shared cache of the consumer's head.
+ */
+abstract class MpscHeadCache extends MpscHeadCachePadBefore
+{
+    /** The consumer's head plus capacity, as last read: shared by threads, only ever a conservative limit. */
+    long cachedHeadLimit;
+
+    MpscHeadCache(final Ring ring, final Waiter waiter)
+    {
+        super(ring, waiter);
+    }
+}
+
+/**
+ * 128 bytes after {@link MpscHeadCache#cachedHeadLimit}, so that whatever the heap puts next does not share its lines.
+ */
+abstract class MpscHeadCachePadAfter extends MpscHeadCache
+{
+    long p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31, p32, p33, p34, p35;
+
+    MpscHeadCachePadAfter(final Ring ring, final Waiter waiter)
+    {
+        super(ring, waiter);
     }
 }

@@ -22,6 +22,8 @@ import static io.shmq.layout.RecordDescriptor.MIN_ALIGNMENT;
 import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.headerWord;
+import static io.shmq.layout.RecordDescriptor.recordLength;
+import static io.shmq.layout.RecordDescriptor.msgTypeId;
 import static io.shmq.layout.RecordDescriptor.span;
 import static io.shmq.layout.RecordDescriptor.startsInSlot;
 
@@ -35,7 +37,7 @@ import static io.shmq.layout.RecordDescriptor.startsInSlot;
  * always fresh, never a leftover of an earlier lap. That also leaves the lines modified in this core's cache, from
  * where the producer takes them for its next write: measured here, much faster than a producer that clears ahead
  * of itself, and zeroing whole lines is much faster than one word per alignment unit (see
- * {@link RingGeometry#zeroRange}). First the consumer records the consumed position, so a successor of a consumer
+ * {@link Ring#zeroRange}). First the consumer records the consumed position, so a successor of a consumer
  * that died while zeroing finishes the job instead of mistaking zeroed records for an empty ring.
  *
  * <p>A message whose handler throws counts as consumed: the exception propagates after the head has moved past
@@ -56,7 +58,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     private static final int RELEASE_CHUNKS = 4;
 
-    private final RingGeometry geometry;
+    private final Ring ring;
     private final AtomicBuffer header;
     private final AtomicBuffer data;
     private final RingMemory headerWords;
@@ -88,39 +90,39 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     /**
      * Attaches as the ring's consumer, replacing a dead one.
      *
-     * @param geometry the validated ring.
+     * @param ring the validated ring.
      * @param waiter   how to sleep for messages and to wake producers waiting for space.
      * @throws io.shmq.errors.QueueOwnershipException when a live process is the consumer.
      */
-    public RingConsumer(final RingGeometry geometry, final Waiter waiter)
+    public RingConsumer(final Ring ring, final Waiter waiter)
     {
-        this.geometry = geometry;
-        this.header = geometry.header();
-        this.data = geometry.data();
-        this.headerWords = geometry.headerWords;
-        this.dataWords = geometry.dataWords;
-        this.capacity = geometry.capacity();
+        this.ring = ring;
+        this.header = ring.header();
+        this.data = ring.data();
+        this.headerWords = ring.headerWords;
+        this.dataWords = ring.dataWords;
+        this.capacity = ring.capacity();
         this.mask = capacity - 1;
-        this.alignment = geometry.alignment();
-        this.maxRecordLength = geometry.maxMessageLength() + HEADER_LENGTH;
+        this.alignment = ring.alignment();
+        this.maxRecordLength = ring.maxMessageLength() + HEADER_LENGTH;
         this.releaseChunk = capacity / RELEASE_CHUNKS;
-        this.queue = geometry.queue();
+        this.queue = ring.queue();
         this.sharedProducers = header.getInt(QueueHeaderDescriptor.RING_KIND_OFFSET) == RingKind.MPSC.code();
         this.packed = !sharedProducers;
-        this.ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
+        this.ownership = new RoleOwnership(ring, QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET,
             QueueHeaderDescriptor.CONSUMER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.CONSUMER_OWNER_LOCK_OFFSET,
             "consumer");
-        messageDoorbell = geometry.messageDoorbell(waiter);
-        spaceDoorbell = geometry.spaceDoorbell(waiter);
+        messageDoorbell = ring.messageDoorbell(waiter);
+        spaceDoorbell = ring.spaceDoorbell(waiter);
         ownership.acquire();
         try
         {
             // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
             messageDoorbell.resetWaiters();
 
-            headPosition = header.getLongAcquire(HEAD_POSITION_OFFSET);
-            final long consumed = header.getLongAcquire(CONSUMED_POSITION_OFFSET);
-            geometry.checkPositions(headPosition, headerWords.getLongVolatile(TAIL_POSITION_OFFSET), consumed);
+            headPosition = lvHead();
+            final long consumed = lvConsumed();
+            ring.checkPositions(headPosition, lvTail(), consumed);
             if (consumed > headPosition)
             {
                 // The previous consumer handled these records and died while releasing them.
@@ -154,7 +156,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -172,13 +174,13 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             {
                 final long position = head + bytes;
                 final int offset = (int)position & mask;
-                word = dataWords.getLongAcquire(offset);
-                final int recordLength = (int)word;
+                word = lvRecordHeader(offset);
+                final int recordLength = recordLength(word);
                 if (recordLength <= 0)
                 {
                     break;
                 }
-                final int msgTypeId = (int)(word >>> 32);
+                final int msgTypeId = msgTypeId(word);
                 bytes += checkRecord(position, offset, word, recordLength, msgTypeId);
                 if (msgTypeId != PADDING_MSG_TYPE_ID)
                 {
@@ -229,7 +231,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -246,13 +248,13 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             while (messages < limit && position - releasedPosition < capacity)
             {
                 final int offset = (int)position & mask;
-                word = dataWords.getLongAcquire(offset);
-                final int recordLength = (int)word;
+                word = lvRecordHeader(offset);
+                final int recordLength = recordLength(word);
                 if (recordLength <= 0)
                 {
                     break;
                 }
-                final int msgTypeId = (int)(word >>> 32);
+                final int msgTypeId = msgTypeId(word);
                 final int span = checkRecord(position, offset, word, recordLength, msgTypeId);
                 if (msgTypeId == PADDING_MSG_TYPE_ID)
                 {
@@ -306,7 +308,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     public boolean awaitMessages(final long timeoutNanos)
     {
         checkOpen();
-        geometry.checkIntact();
+        ring.checkIntact();
         // An idle consumer reads rarely: keep its heartbeat fresh here, so it does not look gone.
         heartbeat();
         releaseDelivered();
@@ -412,9 +414,9 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private void release(final long from, final long to)
     {
-        headerWords.putLongRelease(CONSUMED_POSITION_OFFSET, to);
-        geometry.zeroRange(from, to);
-        headerWords.putLongRelease(HEAD_POSITION_OFFSET, to);
+        soConsumed(to);
+        ring.zeroRange(from, to);
+        soHead(to);
         spaceDoorbell.ring();
     }
 
@@ -434,7 +436,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     private void idlePoll(final long word)
     {
-        if ((int)word < 0 || (++emptyPolls & TAIL_CHECK_POLL_MASK) == 0)
+        if (recordLength(word) < 0 || (++emptyPolls & TAIL_CHECK_POLL_MASK) == 0)
         {
             unblockIfStuck(headPosition);
         }
@@ -448,8 +450,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private boolean unblockIfStuck(final long position)
     {
         final int offset = (int)position & mask;
-        final long word = dataWords.getLongAcquire(offset);
-        if ((int)word > 0 || ((int)word == 0 && headerWords.getLongVolatile(TAIL_POSITION_OFFSET) <= position))
+        final long word = lvRecordHeader(offset);
+        if (recordLength(word) > 0 || (recordLength(word) == 0 && lvTail() <= position))
         {
             stuckPosition = -1;
             return false;
@@ -466,7 +468,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             return false;
         }
         stuckPosition = -1;
-        final boolean skipped = (int)word < 0 ? skipMarkedClaim(position, offset, word) : skipUnmarkedClaims(position);
+        final boolean skipped = recordLength(word) < 0 ?
+            skipMarkedClaim(position, offset, word) : skipUnmarkedClaims(position);
         if (skipped)
         {
             header.getAndAddLong(QueueHeaderDescriptor.counterOffset(
@@ -481,10 +484,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     private boolean skipMarkedClaim(final long position, final int offset, final long word)
     {
-        final int recordLength = -(int)word;
-        final int msgTypeId = (int)(word >>> 32);
+        final int recordLength = -recordLength(word);
+        final int msgTypeId = msgTypeId(word);
         final int span = checkRecord(position, offset, headerWord(msgTypeId, recordLength), recordLength, msgTypeId);
-        return dataWords.compareAndSetLong(offset, word, headerWord(PADDING_MSG_TYPE_ID, span));
+        return casRecordHeader(offset, word, headerWord(PADDING_MSG_TYPE_ID, span));
     }
 
     /**
@@ -495,13 +498,13 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     private boolean skipUnmarkedClaims(final long position)
     {
-        final long tail = headerWords.getLongVolatile(TAIL_POSITION_OFFSET);
+        final long tail = lvTail();
         final long paddingWord = headerWord(PADDING_MSG_TYPE_ID, alignment);
         boolean skipped = false;
         for (long p = position; p < tail; p += alignment)
         {
             final int offset = (int)p & mask;
-            if ((offset == 0 && p != position) || !dataWords.compareAndSetLong(offset, 0, paddingWord))
+            if ((offset == 0 && p != position) || !casRecordHeader(offset, 0, paddingWord))
             {
                 break;
             }
@@ -512,7 +515,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private boolean hasCommittedRecord()
     {
-        return (int)dataWords.getLongAcquire((int)headPosition & mask) > 0;
+        return recordLength(lvRecordHeader((int)headPosition & mask)) > 0;
     }
 
     /**
@@ -579,5 +582,40 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         {
             throw new IllegalStateException(queue + ": consumer is closed");
         }
+    }
+
+    private long lvHead()
+    {
+        return headerWords.lvLong(HEAD_POSITION_OFFSET);
+    }
+
+    private void soHead(final long position)
+    {
+        headerWords.soLong(HEAD_POSITION_OFFSET, position);
+    }
+
+    private long lvTail()
+    {
+        return headerWords.lvLongVolatile(TAIL_POSITION_OFFSET);
+    }
+
+    private long lvConsumed()
+    {
+        return headerWords.lvLong(CONSUMED_POSITION_OFFSET);
+    }
+
+    private void soConsumed(final long position)
+    {
+        headerWords.soLong(CONSUMED_POSITION_OFFSET, position);
+    }
+
+    private long lvRecordHeader(final int recordOffset)
+    {
+        return dataWords.lvLong(recordOffset);
+    }
+
+    private boolean casRecordHeader(final int recordOffset, final long expected, final long update)
+    {
+        return dataWords.casLong(recordOffset, expected, update);
     }
 }

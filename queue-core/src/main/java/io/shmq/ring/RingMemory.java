@@ -14,6 +14,10 @@ import org.agrona.concurrent.AtomicBuffer;
  * Buffers the user hands in (an offer's source) are bounds-checked once per call, never per word.
  *
  * <p>The memory is the buffer's: whoever holds this object must hold the buffer (and its mapping) too.
+ *
+ * <p>Names say the memory ordering, as in JCTools: {@code lp}/{@code sp} plain load and store, {@code lv} load
+ * with acquire semantics ({@code lvLongVolatile}: a full volatile load, where a later load must not pass it),
+ * {@code so} ordered (release) store, {@code cas} compare-and-set.
  */
 final class RingMemory
 {
@@ -22,40 +26,63 @@ final class RingMemory
 
     private final Object base;
     private final long address;
+    private final int capacity;
 
     RingMemory(final AtomicBuffer buffer)
     {
         this.base = buffer.byteArray();
         this.address = buffer.addressOffset();
+        this.capacity = buffer.capacity();
     }
 
-    long getLong(final int offset)
+    /**
+     * For {@code assert}: that {@code bytes} at {@code offset} lie inside the buffer. Tests run with assertions on,
+     * so every unchecked access of the hot paths is checked there; in production the JIT removes the check. A
+     * copy outside the mapping would be a SIGSEGV, not an exception, so this is where such a bug must show.
+     */
+    boolean inBounds(final int offset, final int bytes)
     {
+        if (offset < 0 || bytes < 0 || (long)offset + bytes > capacity)
+        {
+            throw new AssertionError("unchecked ring access outside its buffer: offset " + offset + ", " + bytes +
+                " bytes, buffer of " + capacity + " bytes");
+        }
+        return true;
+    }
+
+    long lpLong(final int offset)
+    {
+        assert inBounds(offset, Long.BYTES);
         return UnsafeApi.getLong(base, address + offset);
     }
 
-    long getLongAcquire(final int offset)
+    long lvLong(final int offset)
     {
+        assert inBounds(offset, Long.BYTES);
         return UnsafeApi.getLongAcquire(base, address + offset);
     }
 
-    long getLongVolatile(final int offset)
+    long lvLongVolatile(final int offset)
     {
+        assert inBounds(offset, Long.BYTES);
         return UnsafeApi.getLongVolatile(base, address + offset);
     }
 
-    boolean compareAndSetLong(final int offset, final long expected, final long value)
+    boolean casLong(final int offset, final long expected, final long value)
     {
+        assert inBounds(offset, Long.BYTES);
         return UnsafeApi.compareAndSetLong(base, address + offset, expected, value);
     }
 
-    void putLong(final int offset, final long value)
+    void spLong(final int offset, final long value)
     {
+        assert inBounds(offset, Long.BYTES);
         UnsafeApi.putLong(base, address + offset, value);
     }
 
-    void putLongRelease(final int offset, final long value)
+    void soLong(final int offset, final long value)
     {
+        assert inBounds(offset, Long.BYTES);
         UnsafeApi.putLongRelease(base, address + offset, value);
     }
 
@@ -65,6 +92,7 @@ final class RingMemory
      */
     void zero(final int offset, final int length)
     {
+        assert inBounds(offset, length);
         if (length <= SHORT_ZEROING)
         {
             for (int i = 0; i < length; i += 8)
@@ -84,6 +112,7 @@ final class RingMemory
      */
     void copyFrom(final int offset, final DirectBuffer src, final int srcIndex, final int length)
     {
+        assert inBounds(offset, length);
         src.boundsCheck(srcIndex, length);
         final Object srcBase = src.byteArray();
         final long srcAddress = src.addressOffset() + srcIndex;

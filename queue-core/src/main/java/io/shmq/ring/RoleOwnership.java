@@ -25,23 +25,23 @@ final class RoleOwnership
     private final int offset;
     private final int namespaceOffset;
     private final int lockOffset;
-    private final RingGeometry.OwnerLocker locker;
+    private final Ring.OwnerLocker locker;
     private final String role;
     private final String queue;
     private final long token;
     private OwnerLocks.Lock lock;
     private boolean held;
 
-    RoleOwnership(final RingGeometry geometry, final int offset, final int namespaceOffset, final int lockOffset,
+    RoleOwnership(final Ring ring, final int offset, final int namespaceOffset, final int lockOffset,
         final String role)
     {
-        this.header = geometry.header();
+        this.header = ring.header();
         this.offset = offset;
         this.namespaceOffset = namespaceOffset;
         this.lockOffset = lockOffset;
-        this.locker = geometry.ownerLocker();
+        this.locker = ring.ownerLocker();
         this.role = role;
-        this.queue = geometry.queue();
+        this.queue = ring.queue();
         this.token = ProcessIdentity.current().token();
     }
 

@@ -4,6 +4,7 @@ import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 
+import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
@@ -35,14 +36,14 @@ public final class SpscRingProducer extends AbstractRingProducer
     /**
      * Attaches as the SPSC producer, replacing a dead one.
      *
-     * @param geometry the validated ring.
+     * @param ring the validated ring.
      * @param waiter   how to wake a sleeping consumer and to sleep while the ring is full.
      * @throws io.shmq.errors.QueueOwnershipException when a live process is the producer.
      */
-    public SpscRingProducer(final RingGeometry geometry, final Waiter waiter)
+    public SpscRingProducer(final Ring ring, final Waiter waiter)
     {
-        super(geometry, waiter, true);
-        ownership = new RoleOwnership(geometry, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
+        super(ring, waiter, true);
+        ownership = new RoleOwnership(ring, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
             QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET,
             "producer");
         ownership.acquire();
@@ -52,14 +53,13 @@ public final class SpscRingProducer extends AbstractRingProducer
             // consumer ahead of the tail; the header at the head was zeroed before that padding committed.
             final long head = lvHead();
             final long tail = lvTail();
-            geometry.checkPositions(head, tail,
-                header.getLongAcquire(QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET));
+            ring.checkPositions(head, tail, lvConsumed());
             tailPosition = Math.max(tail, head);
             cachedHeadLimit = head + capacity;
             // A predecessor that died holding a claim may have written payload into the free space: zero it all
             // once (the free space is ours alone), as the consumer's clearing would have
             // left them.
-            geometry.zeroRange(tailPosition, cachedHeadLimit);
+            ring.zeroRange(tailPosition, cachedHeadLimit);
         }
         catch (final RuntimeException ex)
         {
@@ -80,7 +80,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -95,7 +95,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         final int recordLength = length + HEADER_LENGTH;
         final int span = span(recordLength, alignment, true);
         final int recordOffset = reserve(span, startsInSlot(recordLength, alignment, true));
-        if (recordOffset < 0)
+        if (recordOffset == INSUFFICIENT_CAPACITY)
         {
             return false;
         }
@@ -115,7 +115,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         }
         catch (final InternalError fault)
         {
-            throw geometry.inaccessible(fault);
+            throw ring.inaccessible(fault);
         }
     }
 
@@ -130,7 +130,7 @@ public final class SpscRingProducer extends AbstractRingProducer
         final int recordLength = length + HEADER_LENGTH;
         final int span = span(recordLength, alignment, true);
         final int recordOffset = reserve(span, startsInSlot(recordLength, alignment, true));
-        if (recordOffset < 0)
+        if (recordOffset == INSUFFICIENT_CAPACITY)
         {
             return false;
         }
@@ -173,14 +173,14 @@ public final class SpscRingProducer extends AbstractRingProducer
         // Nothing was published and the tail has not moved, but the caller may have written payload over words
         // where a later, shorter record's successor will start: zero the slot again.
         claimPending = false;
-        geometry.zeroRange(claim.recordOffset, claim.recordOffset + claim.span);
+        ring.zeroRange(claim.recordOffset, claim.recordOffset + claim.span);
     }
 
     /**
      * Finds room for a record of {@code span} bytes at the tail, writing a padding record first when the record
      * would cross the end of the data area or, being small, would not start at a multiple of the alignment.
      *
-     * @return the record's offset, or -1 when the ring is full.
+     * @return the record's offset, or {@link #INSUFFICIENT_CAPACITY} when the ring is full.
      */
     private int reserve(final int span, final boolean slotted)
     {
@@ -194,7 +194,7 @@ public final class SpscRingProducer extends AbstractRingProducer
             cachedHeadLimit = lvHead() + capacity;
             if (end > cachedHeadLimit)
             {
-                return -1;
+                return INSUFFICIENT_CAPACITY;
             }
         }
 
@@ -203,7 +203,7 @@ public final class SpscRingProducer extends AbstractRingProducer
             return tailOffset;
         }
 
-        dataWords.putLongRelease(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
+        soRecordHeader(tailOffset, headerWord(PADDING_MSG_TYPE_ID, padding));
         tailPosition = tail + padding;
         soTail(tailPosition);
         return (int)tailPosition & mask;
@@ -211,7 +211,7 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private void publish(final int recordOffset, final int span, final long headerWord)
     {
-        dataWords.putLongRelease(recordOffset, headerWord);
+        soRecordHeader(recordOffset, headerWord);
         tailPosition += span;
         soTail(tailPosition);
         consumerDoorbell.ring();
@@ -229,16 +229,27 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     private long lvHead()
     {
-        return headerWords.getLongAcquire(HEAD_POSITION_OFFSET);
+        return headerWords.lvLong(HEAD_POSITION_OFFSET);
     }
 
     private long lvTail()
     {
-        return header.getLongAcquire(TAIL_POSITION_OFFSET);
+        return headerWords.lvLong(TAIL_POSITION_OFFSET);
+    }
+
+    private long lvConsumed()
+    {
+        return headerWords.lvLong(CONSUMED_POSITION_OFFSET);
     }
 
     private void soTail(final long position)
     {
-        headerWords.putLongRelease(TAIL_POSITION_OFFSET, position);
+        headerWords.soLong(TAIL_POSITION_OFFSET, position);
+    }
+
+    /** Publishes a record: the header word is the commit, so everything written before it is visible first. */
+    private void soRecordHeader(final int recordOffset, final long headerWord)
+    {
+        dataWords.soLong(recordOffset, headerWord);
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,41 +68,50 @@ class ConcurrentRingTest
         {
             final RingConsumer consumer = queue.consumer();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicBoolean stop = new AtomicBoolean();
             final List<Thread> threads = new ArrayList<>();
-            for (int p = 0; p < producers; p++)
-            {
-                final PatternProducer sender = new PatternProducer(queue.producer(), p, maxLength);
-                final Thread thread = new Thread(() ->
-                {
-                    try
-                    {
-                        sender.send(perProducer);
-                    }
-                    catch (final Throwable t)
-                    {
-                        failure.compareAndSet(null, t);
-                    }
-                }, "producer-" + p);
-                thread.start();
-                threads.add(thread);
-            }
-
             final SequenceChecker checker = new SequenceChecker(producers, maxLength);
             final long expected = producers * perProducer;
-            while (checker.messages() < expected && failure.get() == null)
+            try
             {
-                if (consumer.read(checker, 256) == 0)
+                for (int p = 0; p < producers; p++)
                 {
-                    Thread.onSpinWait();
-                    if (threads.stream().noneMatch(Thread::isAlive) && consumer.read(checker, 256) == 0)
+                    final PatternProducer sender = new PatternProducer(queue.producer(), p, maxLength);
+                    final Thread thread = new Thread(() ->
                     {
-                        break;
+                        try
+                        {
+                            sender.send(perProducer, stop);
+                        }
+                        catch (final Throwable t)
+                        {
+                            failure.compareAndSet(null, t);
+                        }
+                    }, "producer-" + p);
+                    thread.start();
+                    threads.add(thread);
+                }
+
+                while (checker.messages() < expected && failure.get() == null)
+                {
+                    if (consumer.read(checker, 256) == 0)
+                    {
+                        Thread.onSpinWait();
+                        if (threads.stream().noneMatch(Thread::isAlive) && consumer.read(checker, 256) == 0)
+                        {
+                            break;
+                        }
                     }
                 }
             }
-            for (final Thread thread : threads)
+            finally
             {
-                thread.join();
+                // Closing the queue unmaps what producers write to: stop them first, also when the consumer failed.
+                stop.set(true);
+                for (final Thread thread : threads)
+                {
+                    thread.join();
+                }
             }
             if (failure.get() != null)
             {

@@ -53,11 +53,8 @@ class RingSemanticsTest
         return queue;
     }
 
-    /** Bytes of records a ring can hold at once: all of it, for both kinds. */
-    private static int usable(final RingKind kind)
-    {
-        return CAPACITY;
-    }
+    /** Bytes of records a ring can hold at once: all of it, for both kinds (no slot is kept free). */
+    private static final int USABLE = CAPACITY;
 
     private boolean offer(final RingProducer producer, final int type, final long value, final int length)
     {
@@ -117,7 +114,7 @@ class RingSemanticsTest
         final RingConsumer consumer = queue.consumer();
 
         final int accepted = fillWithOneSlotMessages(producer);
-        assertEquals(usable(kind) / ALIGNMENT, accepted, "messages held by a full ring");
+        assertEquals(USABLE / ALIGNMENT, accepted, "messages held by a full ring");
         assertFalse(offer(producer, 1, 99, 0), "even an empty message does not fit a full ring");
 
         final List<long[]> first = new ArrayList<>();
@@ -229,15 +226,15 @@ class RingSemanticsTest
         int filled = 0;
         int count = 0;
         final List<Integer> lengths = new ArrayList<>();
-        while (filled < usable(kind))
+        while (filled < USABLE)
         {
-            final int payload = filled + 128 <= usable(kind) ? 120 : 56;
+            final int payload = filled + 128 <= USABLE ? 120 : 56;
             assertTrue(offer(producer, 2, count, payload), "record " + count);
             lengths.add(payload);
             filled += payload + 8;
             count++;
         }
-        assertEquals(usable(kind), filled);
+        assertEquals(USABLE, filled);
         assertFalse(offer(producer, 2, 0, 0), "exactly full");
         final List<long[]> seen = drain(consumer);
         assertEquals(count, seen.size());

@@ -4,6 +4,8 @@ import io.shmq.ring.RingProducer;
 import io.shmq.ring.SlotClaim;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Sends {@link MessagePattern} messages through a producer, alternating copying offers and zero-copy claims,
  * spinning (then yielding) while the ring is full.
@@ -38,7 +40,22 @@ public final class PatternProducer
      */
     public void send(final long count)
     {
-        for (long sequence = 0; sequence < count; sequence++)
+        send(count, new AtomicBoolean());
+    }
+
+    /**
+     * Sends sequences {@code 0 .. count - 1}, giving up (between messages, or while the ring is full) once
+     * {@code stop} is set: a test that failed on the consumer side stops its producers this way before it closes
+     * the queue, since closing unmaps the memory they write to.
+     *
+     * @param count how many messages.
+     * @param stop  set to end early.
+     * @return how many were sent.
+     */
+    public long send(final long count, final AtomicBoolean stop)
+    {
+        long sequence = 0;
+        for (; sequence < count && !stop.get(); sequence++)
         {
             final int length = MessagePattern.length(sequence, maxLength);
             final int type = SequenceChecker.typeOf(sequence);
@@ -48,6 +65,10 @@ public final class PatternProducer
                 MessagePattern.write(scratch, 0, length, producerId, sequence);
                 while (!producer.offer(type, scratch, 0, length))
                 {
+                    if (stop.get())
+                    {
+                        return sequence;
+                    }
                     spins = idle(spins);
                 }
             }
@@ -55,12 +76,17 @@ public final class PatternProducer
             {
                 while (!producer.claim(type, length, claim))
                 {
+                    if (stop.get())
+                    {
+                        return sequence;
+                    }
                     spins = idle(spins);
                 }
                 MessagePattern.write(claim.buffer(), claim.offset(), length, producerId, sequence);
                 claim.commit();
             }
         }
+        return sequence;
     }
 
     private static int idle(final int spins)

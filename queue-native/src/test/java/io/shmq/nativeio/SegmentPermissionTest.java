@@ -1,5 +1,6 @@
 package io.shmq.nativeio;
 
+import io.shmq.process.ProcessIdentity;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.platform.JvmRequirements;
@@ -54,7 +55,7 @@ class SegmentPermissionTest
     @Timeout(60)
     void ownerOnlySegmentIsRefusedToAnotherUserWithTheReason() throws Exception
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run a child as nobody");
+        assumeTrue(ProcessIdentity.effectiveUid() == 0, "needs root to run a child as nobody");
         final String name = names.next("private");
         try (ShmQueue ignored = SysVQueues.create(name, config(), SegmentPages.SMALL))
         {
@@ -70,7 +71,7 @@ class SegmentPermissionTest
     @Timeout(60)
     void groupSegmentOpensForAMemberOfTheGroupThatAllowsForeignOwners() throws Exception
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run a child as nobody");
+        assumeTrue(ProcessIdentity.effectiveUid() == 0, "needs root to run a child as nobody");
         final String name = names.next("shared");
         // root's group is 0: a child in group 0 shares it.
         try (ShmQueue ignored = SysVQueues.create(name, config().withPermissions(QueueConfig.OWNER_AND_GROUP),

@@ -1,5 +1,6 @@
 package io.shmq.nativeio;
 
+import io.shmq.process.ProcessIdentity;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.errors.InvalidQueueException;
@@ -181,7 +182,7 @@ class SysVSegmentTest
     @Test
     void missingHugePagesGiveAnErrorThatSaysHowToReserveThem()
     {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to empty the huge page pool");
+        assumeTrue(ProcessIdentity.effectiveUid() == 0, "needs root to empty the huge page pool");
         final HugePageStatus status = HugePageStatus.of(PAGE);
         assumeTrue(status.free() == status.total(), "huge pages in use by others: cannot empty the pool");
         final long previous = HugePageReservation.setPool(0);

@@ -14,10 +14,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Objects;
 
 /**
- * The validated shape of one ring in a region: header and data buffers, capacity, alignment and the largest
- * message, plus the queue's name for messages. Built once at attach, after the header was checked.
+ * One ring in a region, as its producers and consumer share it: the validated shape (capacity, alignment,
+ * largest message), the header and data area (bounds-checked buffers for slow paths, {@link RingMemory} for hot
+ * ones), the doorbells idle sides sleep on, the owner locks of the roles, the region's integrity check, and the
+ * exceptions that name the queue. Built once at attach, after the header was checked.
  */
-public final class RingGeometry
+public final class Ring
 {
     private final AtomicBuffer header;
     private final AtomicBuffer data;
@@ -33,7 +35,7 @@ public final class RingGeometry
     final RingMemory dataWords;
 
     /**
-     * A geometry over {@code region}, whose header must already be validated.
+     * A ring over {@code region}, whose header must already be validated.
      *
      * @param region           the whole region: header then data area.
      * @param capacity         data area length, a power of two.
@@ -41,7 +43,7 @@ public final class RingGeometry
      * @param maxMessageLength largest payload length.
      * @param queue            how to name the queue in messages.
      */
-    public RingGeometry(
+    public Ring(
         final AtomicBuffer region, final int capacity, final int alignment, final int maxMessageLength,
         final String queue)
     {
@@ -153,9 +155,9 @@ public final class RingGeometry
      * Sets what {@link #checkIntact()} runs: the region's check that its memory is all there.
      *
      * @param check throws a {@link io.shmq.errors.ShmqException} when the memory is gone.
-     * @return this geometry.
+     * @return this ring.
      */
-    public RingGeometry integrityCheck(final Runnable check)
+    public Ring integrityCheck(final Runnable check)
     {
         this.integrityCheck = Objects.requireNonNull(check, "check");
         return this;
@@ -182,9 +184,9 @@ public final class RingGeometry
      * Sets how roles lock their owner tokens; without one (SysV segments, no queue-native) they rely on pids only.
      *
      * @param locker the region's locker.
-     * @return this geometry.
+     * @return this ring.
      */
-    public RingGeometry ownerLocker(final OwnerLocker locker)
+    public Ring ownerLocker(final OwnerLocker locker)
     {
         this.ownerLocker = locker;
         return this;
