@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if ! mvn -B -Dstyle.color=never -pl queue-bench -am package -DskipTests >"$log" 2>&1; then
+if ! ./mvnw -B -Dstyle.color=never -pl queue-bench -am package \
+    -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >"$log" 2>&1; then
     cat "$log"
     echo "build failed" >&2
     exit 1

@@ -48,18 +48,26 @@ public final class TwoProcessDemo
         int size = 32;
         long latencyMessages = 100_000;
         String consumerOf = null;
+        final String usage = "usage: ./run-demo.sh queue [--messages N] [--size BYTES] [--latency-messages N]";
         for (int i = 0; i < args.length; i++)
         {
-            switch (args[i])
+            try
             {
-                case "--messages": messages = Long.parseLong(args[++i]); break;
-                case "--size": size = Integer.parseInt(args[++i]); break;
-                case "--latency-messages": latencyMessages = Long.parseLong(args[++i]); break;
-                case "--consumer": consumerOf = args[++i]; break;
-                default:
-                    System.err.println("unknown option " + args[i] +
-                        "; usage: [--messages N] [--size BYTES] [--latency-messages N]");
-                    System.exit(64);
+                switch (args[i])
+                {
+                    case "--messages": messages = Long.parseLong(args[++i]); break;
+                    case "--size": size = Integer.parseInt(args[++i]); break;
+                    case "--latency-messages": latencyMessages = Long.parseLong(args[++i]); break;
+                    case "--consumer": consumerOf = args[++i]; break;
+                    default:
+                        System.err.println("unknown option " + args[i] + "\n" + usage);
+                        System.exit(64);
+                }
+            }
+            catch (final NumberFormatException | ArrayIndexOutOfBoundsException ex)
+            {
+                System.err.println(args[i - 1] + " needs a number\n" + usage);
+                System.exit(64);
             }
         }
         if (size < 16 || size > 4096)

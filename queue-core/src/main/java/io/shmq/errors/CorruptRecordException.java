@@ -8,6 +8,7 @@ public class CorruptRecordException extends ShmqException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The ring position of the record that cannot be right. */
     private final long position;
 
     /**

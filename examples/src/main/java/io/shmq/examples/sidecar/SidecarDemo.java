@@ -52,6 +52,29 @@ public final class SidecarDemo
     {
     }
 
+    private static int requests(final String[] args)
+    {
+        try
+        {
+            if (args.length <= 1)
+            {
+                final int requests = args.length == 0 ? 10_000_000 : Integer.parseInt(args[0]);
+                if (requests > 0)
+                {
+                    return requests;
+                }
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // Falls through to the usage line.
+        }
+        System.err.println("usage: ./run-demo.sh [REQUESTS]   (a positive number of requests per transport; " +
+            "default 10000000)\n       ./run-demo.sh queue [--messages N] [--size BYTES] [--latency-messages N]");
+        System.exit(64);
+        return 0;
+    }
+
     /**
      * Entry point.
      *
@@ -61,7 +84,7 @@ public final class SidecarDemo
     public static void main(final String[] args) throws Exception
     {
         JvmRequirements.requireAgronaAccess();
-        final int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
+        final int requests = requests(args);
         final String channelName = "sidecar-demo-" + ProcessHandle.current().pid();
         final Path socketPath = Path.of(System.getProperty("java.io.tmpdir"), "shmq-" + channelName + ".sock");
         final Process sidecar = startSidecar(channelName, socketPath);
