@@ -13,6 +13,8 @@ public class ChannelClosedException extends ShmqException
     private final transient ChannelState state;
 
     /**
+     * An exception saying why the channel cannot be used.
+     *
      * @param message what happened and what to do.
      * @param state   the channel's state.
      */

@@ -10,6 +10,8 @@ public class ChannelTimeoutException extends ShmqException
     private static final long serialVersionUID = 1L;
 
     /**
+     * An exception saying what did not happen in time.
+     *
      * @param message what was awaited, for how long, and what to check.
      */
     public ChannelTimeoutException(final String message)

@@ -12,6 +12,8 @@ public class ClaimRevokedException extends ShmqException
     private static final long serialVersionUID = 1L;
 
     /**
+     * An exception saying that the claimed slot was revoked.
+     *
      * @param message what happened and what to do.
      */
     public ClaimRevokedException(final String message)

@@ -65,8 +65,11 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     }
 
     /**
-     * {@inheritDoc}
+     * Resets after work, otherwise takes the next idle step (spin, yield, then sleep on the doorbell).
+     *
+     * @param workCount what the last poll did; 0 or less means nothing.
      */
+    @Override
     public void idle(final int workCount)
     {
         if (workCount > 0)
@@ -80,8 +83,9 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     }
 
     /**
-     * {@inheritDoc}
+     * Takes the next idle step: spin, then yield, then sleep on the consumer's doorbell until a commit rings it.
      */
+    @Override
     public void idle()
     {
         final int count = idleCount++;
@@ -100,16 +104,20 @@ public final class DoorbellIdleStrategy implements IdleStrategy
     }
 
     /**
-     * {@inheritDoc}
+     * Starts the next idle period from spinning again.
      */
+    @Override
     public void reset()
     {
         idleCount = 0;
     }
 
     /**
-     * {@inheritDoc}
+     * The strategy's short name, for configuration and logs.
+     *
+     * @return {@code "doorbell"}.
      */
+    @Override
     public String alias()
     {
         return "doorbell";

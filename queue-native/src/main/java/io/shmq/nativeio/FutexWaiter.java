@@ -45,24 +45,32 @@ public final class FutexWaiter implements Waiter
     }
 
     /**
-     * {@inheritDoc}
+     * A futex on a shared mapping wakes sleepers in every process that maps it.
+     *
+     * @return true.
      */
+    @Override
     public boolean wakesAcrossProcesses()
     {
         return true;
     }
 
     /**
-     * {@inheritDoc}
+     * Wakers need no fence when this kernel offers {@code membarrier}: sleepers then issue it instead.
+     *
+     * @return false with {@code membarrier}, true without.
      */
+    @Override
     public boolean wakerNeedsFence()
     {
         return !MEMBARRIER;
     }
 
     /**
-     * {@inheritDoc}
+     * Issues {@code membarrier(GLOBAL_EXPEDITED)} (when available; wakers fence otherwise), so that every store
+     * a waker made before reading the waiter count is visible to the re-check, or the waker sees this sleeper.
      */
+    @Override
     public void barrierBeforeRecheck()
     {
         VarHandle.fullFence();
@@ -73,8 +81,15 @@ public final class FutexWaiter implements Waiter
     }
 
     /**
-     * {@inheritDoc}
+     * Sleeps in {@code FUTEX_WAIT} while the word still holds {@code expected}, at most {@code timeoutNanos}
+     * (spurious returns are possible: the caller re-checks its condition).
+     *
+     * @param buffer       off-heap buffer in shared memory.
+     * @param offset       offset of a 4-byte aligned int.
+     * @param expected     the value seen before deciding to sleep.
+     * @param timeoutNanos the longest sleep.
      */
+    @Override
     public void await(final AtomicBuffer buffer, final int offset, final int expected, final long timeoutNanos)
     {
         final long address = address(buffer, offset);
@@ -87,8 +102,12 @@ public final class FutexWaiter implements Waiter
     }
 
     /**
-     * {@inheritDoc}
+     * Wakes every sleeper on the word with {@code FUTEX_WAKE}.
+     *
+     * @param buffer off-heap buffer in shared memory.
+     * @param offset offset of a 4-byte aligned int.
      */
+    @Override
     public void wakeAll(final AtomicBuffer buffer, final int offset)
     {
         LibC.syscall(LibC.SYS_FUTEX, address(buffer, offset), LibC.FUTEX_WAKE, Integer.MAX_VALUE, 0, 0, 0);
@@ -97,6 +116,7 @@ public final class FutexWaiter implements Waiter
     /**
      * {@inheritDoc}
      */
+    @Override
     public String toString()
     {
         return "FutexWaiter(" + (MEMBARRIER ? "membarrier" : "fenced wakers") + ")";

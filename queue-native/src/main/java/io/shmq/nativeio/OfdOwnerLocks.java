@@ -47,8 +47,16 @@ public final class OfdOwnerLocks implements OwnerLocks
     }
 
     /**
-     * {@inheritDoc}
+     * Takes an open-file-description lock ({@code F_OFD_SETLK}, write) on the bytes, without waiting: the kernel
+     * drops it when the process dies, whatever its PID namespace.
+     *
+     * @param file   the queue file.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return the lock (closing it releases it), or null when another holder has it.
+     * @throws UnsupportedOperationException when such locks cannot be taken on this file or system.
      */
+    @Override
     public OwnerLocks.Lock tryLock(final Path file, final long offset, final int length)
     {
         final long fd = open(file, O_RDWR);
@@ -68,8 +76,15 @@ public final class OfdOwnerLocks implements OwnerLocks
     }
 
     /**
-     * {@inheritDoc}
+     * Asks the kernel ({@code F_OFD_GETLK}) whether anyone holds a lock on the bytes, without taking it.
+     *
+     * @param file   the queue file.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return true when a lock is held there.
+     * @throws UnsupportedOperationException when it cannot be told here.
      */
+    @Override
     public boolean isHeld(final Path file, final long offset, final int length)
     {
         final long fd = open(file, O_RDONLY);
