@@ -96,6 +96,24 @@ public final class QueueHeaderValidator
     }
 
     /**
+     * Throws unless a file or segment is long enough to hold what the caller will read from it (at least a queue
+     * header): checked before anything is mapped, since touching a mapping past its file's end is a SIGBUS.
+     *
+     * @param size      the file's or segment's size in bytes.
+     * @param minLength the smallest acceptable size, the queue header's length or more.
+     * @param where     the file or segment, for the message.
+     * @throws InvalidQueueException saying it is too short to be a queue.
+     */
+    public static void checkRegionLength(final long size, final int minLength, final String where)
+    {
+        if (size < minLength)
+        {
+            throw new InvalidQueueException(where + " is " + size + " bytes, shorter than the " + minLength +
+                "-byte queue header: not a shmq queue, or truncated");
+        }
+    }
+
+    /**
      * Whether a buffer starts with a shmq queue header of any layout version.
      *
      * @param header a buffer over at least the header.

@@ -4,6 +4,7 @@ import io.shmq.errors.InvalidQueueException;
 import io.shmq.errors.QueueNotFoundException;
 import io.shmq.errors.QueueExistsException;
 import io.shmq.errors.ShmqException;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.platform.JvmRequirements;
 import io.shmq.process.ProcessIdentity;
 import org.agrona.IoUtil;
@@ -242,11 +243,7 @@ public final class MappedFileRegion extends AbstractRegion
             }
         }
         final long size = attributes.size();
-        if (size < minLength)
-        {
-            throw new InvalidQueueException(path + " is " + size + " bytes, shorter than the " + minLength +
-                "-byte queue header: not a shmq queue, or truncated");
-        }
+        QueueHeaderValidator.checkRegionLength(size, minLength, path.toString());
         if (size > Integer.MAX_VALUE)
         {
             throw new InvalidQueueException(path + " is " + size + " bytes, larger than a mapping can be (2 GiB)");

@@ -4,6 +4,7 @@ import io.shmq.errors.InvalidQueueException;
 import io.shmq.errors.QueueNotFoundException;
 import io.shmq.errors.QueueExistsException;
 import io.shmq.errors.ShmqException;
+import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.platform.JvmRequirements;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.region.AbstractRegion;
@@ -158,11 +159,7 @@ public final class SysVSegmentRegion extends AbstractRegion
             throw new InvalidQueueException(what + ": " + stat + " is owned by uid " + stat.uid() + ", expected uid " +
                 myUid + " (this process): open it with allowForeignOwner(true) if sharing across users is intended");
         }
-        if (stat.size() < minLength)
-        {
-            throw new InvalidQueueException(what + ": " + stat + " is " + stat.size() + " bytes, shorter than the " +
-                minLength + "-byte queue header: not a shmq queue");
-        }
+        QueueHeaderValidator.checkRegionLength(stat.size(), minLength, what + ": " + stat);
 
         final long address = LibC.shmat(id, 0, 0);
         if (address == -1)
