@@ -14,7 +14,6 @@ abstract class AbstractRingProducer implements RingProducer
     static final int INSUFFICIENT_CAPACITY = -1;
 
     final Ring ring;
-    final AtomicBuffer header;
     final AtomicBuffer data;
     /** Unchecked access for the hot path (offsets computed here, see {@link RingMemory}). */
     final RingMemory headerWords;
@@ -36,7 +35,6 @@ abstract class AbstractRingProducer implements RingProducer
     {
         this.packed = packed;
         this.ring = ring;
-        this.header = ring.header();
         this.data = ring.data();
         this.headerWords = ring.headerWords;
         this.dataWords = ring.dataWords;

@@ -463,7 +463,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 {
                     ring.zeroRange(runStart, position);
                 }
-                dataWords.zero(offset, (length + 7) & ~7);
+                dataWords.zero(offset, align(length, MIN_ALIGNMENT));
                 runStart = position + span;
             }
             position += span;
