@@ -7,6 +7,7 @@ import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SlotClaim;
 import io.shmq.wait.Awaitable;
+import io.shmq.wait.Doorbell;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
@@ -229,6 +230,49 @@ public final class Channel implements Awaitable, AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * Gets this side ready for a sleep it does not take in {@link #awaitMessages} (an event loop sleeping on the
+     * doorbells of several channels at once): releases what the last poll delivered, refreshes this side's
+     * heartbeat and, at most every {@value #LIVENESS_CHECK_MILLIS} ms, checks the peer. Call it before each such
+     * sleep, and bound the sleep by {@value #LIVENESS_CHECK_MILLIS} ms so that the peer's checks see a heartbeat.
+     *
+     * @return true when a message is ready now (poll instead of sleeping), or the channel is no longer connected.
+     */
+    public boolean prepareToWait()
+    {
+        if (state == ChannelState.CLOSED)
+        {
+            return true;
+        }
+        final boolean ready = consumer.prepareToWait();
+        if (liveness.checkDueNow())
+        {
+            checkPeer();
+        }
+        return ready || state != ChannelState.CONNECTED;
+    }
+
+    /**
+     * The doorbell the peer rings after each message it sends: announce on it to sleep until a message comes.
+     *
+     * @return the incoming ring's message doorbell.
+     */
+    public Doorbell messageDoorbell()
+    {
+        return consumer.messageDoorbell();
+    }
+
+    /**
+     * The doorbell the peer rings after it released space in the outgoing ring: announce on it to sleep until a
+     * send that found the ring full may fit.
+     *
+     * @return the outgoing ring's space doorbell.
+     */
+    public Doorbell spaceDoorbell()
+    {
+        return producer.spaceDoorbell();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.shmq.ShmQueue;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
+import io.shmq.wait.Doorbell;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -103,6 +104,57 @@ public final class ChannelListener implements AutoCloseable
     public Channel accept(final long timeoutNanos)
     {
         checkOpen();
+        retireCurrent();
+        final long deadline = System.nanoTime() + timeoutNanos;
+        hello[0] = 0;
+        ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
+            "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+        return welcome(deadline);
+    }
+
+    /**
+     * Answers a client whose HELLO has arrived, without waiting for one: the accept of an event loop, which
+     * sleeps on {@link #messageDoorbell()} between calls.
+     *
+     * @return the connected channel, or null when no client is connecting.
+     * @throws IllegalStateException when the channel accepted before is still connected.
+     */
+    public Channel tryAccept()
+    {
+        checkOpen();
+        retireCurrent();
+        hello[0] = 0;
+        consumer.controlledRead(awaitHello, Integer.MAX_VALUE);
+        if (hello[0] == 0)
+        {
+            return null;
+        }
+        return welcome(System.nanoTime() + Channel.LIVENESS_CHECK_NANOS);
+    }
+
+    /**
+     * The doorbell a connecting client's HELLO rings.
+     *
+     * @return the client-to-server ring's message doorbell.
+     */
+    public Doorbell messageDoorbell()
+    {
+        return consumer.messageDoorbell();
+    }
+
+    /**
+     * Gets the listener ready for a sleep outside {@link #accept} (see {@link Channel#prepareToWait()}).
+     *
+     * @return true when a HELLO may be waiting: call {@link #tryAccept()} instead of sleeping.
+     */
+    public boolean prepareToWait()
+    {
+        checkOpen();
+        return consumer.prepareToWait();
+    }
+
+    private void retireCurrent()
+    {
         if (current != null)
         {
             if (current.state() == ChannelState.CONNECTED)
@@ -113,10 +165,10 @@ public final class ChannelListener implements AutoCloseable
             // Its peer is gone: close it, so that polling it cannot take the next client's messages.
             current.close();
         }
-        final long deadline = System.nanoTime() + timeoutNanos;
-        hello[0] = 0;
-        ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
-            "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+    }
+
+    private Channel welcome(final long deadline)
+    {
         ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
         ControlExchange.send(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
             "answer the client's HELLO");

@@ -53,6 +53,16 @@ final class PeerLiveness
     }
 
     /**
+     * Whether a check is due, by the clock alone (for a side about to sleep, which polls too rarely for
+     * {@link #idleCheckDue()}).
+     */
+    boolean checkDueNow()
+    {
+        idlePolls = 0;
+        return System.nanoTime() - nextCheck >= 0;
+    }
+
+    /**
      * Refreshes our heartbeat and judges the peer.
      *
      * @return how the connection ended, or null while the peer is there.

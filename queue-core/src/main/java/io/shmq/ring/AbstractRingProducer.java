@@ -60,6 +60,15 @@ abstract class AbstractRingProducer implements RingProducer
     }
 
     /**
+     * {@inheritDoc}
+     */
+    @Override
+    public Doorbell spaceDoorbell()
+    {
+        return spaceDoorbell;
+    }
+
+    /**
      * Whether a record of {@code recordLength} bytes (plus any padding it would need) fits now.
      */
     abstract boolean hasRoom(int recordLength);

@@ -310,6 +310,23 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public boolean awaitMessages(final long timeoutNanos)
     {
+        if (prepareToWait())
+        {
+            return true;
+        }
+        return messageDoorbell.await(hasCommittedRecord, timeoutNanos);
+    }
+
+    /**
+     * Gets this consumer ready for a sleep it does not take itself (an event loop sleeping on the
+     * {@link #messageDoorbell()} of several rings at once): checks the ring is intact, refreshes the heartbeat,
+     * releases what the last read delivered (see {@link #deferRelease}) and, in an MPSC ring, skips a claim stuck
+     * at the head past the unblock timeout. {@link #awaitMessages} does the same before it sleeps.
+     *
+     * @return true when a record is ready now: read instead of sleeping.
+     */
+    public boolean prepareToWait()
+    {
         checkOpen();
         ring.checkIntact();
         // An idle consumer reads rarely: keep its heartbeat fresh here, so it does not look gone.
@@ -319,7 +336,18 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         {
             return true;
         }
-        return messageDoorbell.await(hasCommittedRecord, timeoutNanos);
+        return hasCommittedRecord();
+    }
+
+    /**
+     * The doorbell producers ring after each commit: sleep on it (announce, re-check, sleep, withdraw) to wait for
+     * messages together with other words.
+     *
+     * @return this ring's message doorbell.
+     */
+    public Doorbell messageDoorbell()
+    {
+        return messageDoorbell;
     }
 
     /**

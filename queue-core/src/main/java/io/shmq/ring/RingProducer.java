@@ -1,5 +1,6 @@
 package io.shmq.ring;
 
+import io.shmq.wait.Doorbell;
 import org.agrona.DirectBuffer;
 
 /**
@@ -44,6 +45,14 @@ public interface RingProducer extends AutoCloseable
      * @return true when the message fits now.
      */
     boolean awaitSpace(int length, long timeoutNanos);
+
+    /**
+     * The doorbell the consumer rings after it released space: sleep on it (announce, re-check, sleep, withdraw)
+     * to wait for room together with other words.
+     *
+     * @return this ring's space doorbell.
+     */
+    Doorbell spaceDoorbell();
 
     /**
      * The largest payload this ring accepts.

@@ -82,8 +82,7 @@ public final class Doorbell
      */
     public boolean await(final WaitCondition condition, final long timeoutNanos)
     {
-        final int sequence = header.getIntVolatile(wordOffset);
-        header.getAndAddInt(waitersOffset, 1);
+        final int sequence = announce();
         try
         {
             waiter.barrierBeforeRecheck();
@@ -95,9 +94,52 @@ public final class Doorbell
         }
         finally
         {
-            header.getAndAddInt(waitersOffset, -1);
+            withdraw();
         }
         return condition.isSatisfied();
+    }
+
+    /**
+     * The first half of a sleep that waits on several doorbells at once (see {@link WaitList}): reads the
+     * sequence word, then counts this sleeper in, so that every later ring makes a wake-up call. The caller then
+     * issues {@link Waiter#barrierBeforeRecheck()} once, re-checks its conditions, sleeps on the returned sequence
+     * and calls {@link #withdraw()} exactly once, however the sleep ended.
+     *
+     * @return the sequence to sleep on.
+     */
+    public int announce()
+    {
+        final int sequence = header.getIntVolatile(wordOffset);
+        header.getAndAddInt(waitersOffset, 1);
+        return sequence;
+    }
+
+    /**
+     * Counts a sleeper that {@link #announce() announced} itself out again.
+     */
+    public void withdraw()
+    {
+        header.getAndAddInt(waitersOffset, -1);
+    }
+
+    /**
+     * The buffer that holds the sequence word.
+     *
+     * @return the header buffer.
+     */
+    public AtomicBuffer buffer()
+    {
+        return header;
+    }
+
+    /**
+     * Offset of the sequence (futex) word in {@link #buffer()}.
+     *
+     * @return a 4-byte aligned offset.
+     */
+    public int wordOffset()
+    {
+        return wordOffset;
     }
 
     /**

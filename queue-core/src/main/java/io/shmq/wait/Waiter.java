@@ -2,6 +2,8 @@ package io.shmq.wait;
 
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * Sleeping on, and waking, a 32-bit word in shared memory across processes: the primitive a {@link Doorbell} is
  * built on. Core ships {@link ParkingWaiter}, which cannot wake another process and so sleeps in short slices;
@@ -54,4 +56,25 @@ public interface Waiter
      * @param offset offset of a 4-byte aligned int.
      */
     void wakeAll(AtomicBuffer buffer, int offset);
+
+    /**
+     * Sleeps while every word of {@code words} holds its expected value, for at most {@code timeoutNanos}; may
+     * return early (spuriously, on a wake-up of any word, or when one changed). The default sleeps on the one word
+     * when there is one, else for at most {@link ParkingWaiter#SLICE_NANOS} (a waiter that can sleep on several
+     * words at once overrides it).
+     *
+     * @param words        the words and their values; not changed.
+     * @param timeoutNanos the longest sleep.
+     */
+    default void awaitAny(final WaitList words, final long timeoutNanos)
+    {
+        if (words.size() == 1)
+        {
+            await(words.buffer(0), words.offset(0), words.expected(0), timeoutNanos);
+        }
+        else if (!words.anyMoved())
+        {
+            LockSupport.parkNanos(Math.min(timeoutNanos, ParkingWaiter.SLICE_NANOS));
+        }
+    }
 }

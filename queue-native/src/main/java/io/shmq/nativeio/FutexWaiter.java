@@ -1,5 +1,6 @@
 package io.shmq.nativeio;
 
+import io.shmq.wait.WaitList;
 import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -24,8 +25,13 @@ public final class FutexWaiter implements Waiter
 {
     private static final boolean MEMBARRIER = registerMembarrier();
 
+    private static volatile boolean waitvWorks = true;
+
     private final ThreadLocal<UnsafeBuffer> timespec =
         ThreadLocal.withInitial(() -> new UnsafeBuffer(ByteBuffer.allocateDirect(16)));
+    private final ThreadLocal<UnsafeBuffer> waitv =
+        ThreadLocal.withInitial(() -> new UnsafeBuffer(
+            ByteBuffer.allocateDirect(LibC.FUTEX_WAITV_MAX * LibC.FUTEX_WAITV_LENGTH + 16)));
 
     /**
      * The futex waiter; loads the C library binding on first use.
@@ -99,6 +105,47 @@ public final class FutexWaiter implements Waiter
         time.putLong(8, nanos % 1_000_000_000L);
         // EAGAIN (word already moved), ETIMEDOUT and EINTR all mean "go and re-check": nothing to report.
         LibC.syscall(LibC.SYS_FUTEX, address, LibC.FUTEX_WAIT, expected & 0xFFFF_FFFFL, time.addressOffset(), 0, 0);
+    }
+
+    /**
+     * Sleeps in one {@code futex_waitv} on every word of {@code words} (at most 128), until any is woken or no
+     * longer holds its value, or the timeout; on a kernel without it (before 5.16), as {@link Waiter#awaitAny}'s
+     * default does.
+     *
+     * @param words        the words and their values.
+     * @param timeoutNanos the longest sleep.
+     */
+    @Override
+    public void awaitAny(final WaitList words, final long timeoutNanos)
+    {
+        final int count = words.size();
+        if (count == 1 || count > LibC.FUTEX_WAITV_MAX || !waitvWorks)
+        {
+            Waiter.super.awaitAny(words, timeoutNanos);
+            return;
+        }
+        final UnsafeBuffer entries = waitv.get();
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * LibC.FUTEX_WAITV_LENGTH;
+            entries.putLong(at, words.expected(i) & 0xFFFF_FFFFL);
+            entries.putLong(at + 8, address(words.buffer(i), words.offset(i)));
+            entries.putInt(at + 16, LibC.FUTEX2_SIZE_U32);
+            entries.putInt(at + 20, 0);
+        }
+        // The timeout is absolute on CLOCK_MONOTONIC, which is what System.nanoTime reads on Linux.
+        final int timeAt = LibC.FUTEX_WAITV_MAX * LibC.FUTEX_WAITV_LENGTH;
+        final long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+        entries.putLong(timeAt, deadline / 1_000_000_000L);
+        entries.putLong(timeAt + 8, deadline % 1_000_000_000L);
+        final long result = LibC.syscall(LibC.SYS_FUTEX_WAITV, entries.addressOffset(), count, 0,
+            entries.addressOffset() + timeAt, LibC.CLOCK_MONOTONIC, 0);
+        // EAGAIN (a word moved), ETIMEDOUT and EINTR mean "go and re-check"; only a missing call changes course.
+        if (result < 0 && LibC.errno() == LibC.ENOSYS)
+        {
+            waitvWorks = false;
+            Waiter.super.awaitAny(words, timeoutNanos);
+        }
     }
 
     /**

@@ -35,6 +35,18 @@ final class LibC
     static final long FUTEX_WAIT = 0;
     /** {@code FUTEX_WAKE}: shared. */
     static final long FUTEX_WAKE = 1;
+    /** {@code SYS_futex_waitv} on x86_64 (Linux 5.16 and later): one sleep on up to 128 words. */
+    static final long SYS_FUTEX_WAITV = 449;
+    /** {@code FUTEX2_SIZE_U32}: a waitv entry's word is 32 bits; without {@code FUTEX2_PRIVATE}, it is shared. */
+    static final int FUTEX2_SIZE_U32 = 2;
+    /** The most entries one {@code futex_waitv} takes. */
+    static final int FUTEX_WAITV_MAX = 128;
+    /** {@code sizeof(struct futex_waitv)}: u64 val, u64 uaddr, u32 flags, u32 reserved. */
+    static final int FUTEX_WAITV_LENGTH = 24;
+    /** {@code CLOCK_MONOTONIC}: the clock of {@link System#nanoTime()} on Linux. */
+    static final long CLOCK_MONOTONIC = 1;
+    /** {@code ENOSYS}: the kernel lacks the system call. */
+    static final int ENOSYS = 38;
     /** {@code MEMBARRIER_CMD_QUERY}. */
     static final long MEMBARRIER_CMD_QUERY = 0;
     /** {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}. */
