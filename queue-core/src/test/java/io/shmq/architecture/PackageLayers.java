@@ -36,6 +36,7 @@ public final class PackageLayers
         "io.shmq.channel",
         "io.shmq.rpc",
         "io.shmq.nativeio",
+        "io.shmq.netty",
         "io.shmq.inspect",
         "io.shmq.tool");
 
