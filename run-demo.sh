@@ -4,6 +4,8 @@
 #                                     requests and responses over a shmq channel, then over a Unix domain
 #                                     socket; prints both side by side; exit 0 only if every response matched
 #   ./run-demo.sh queue [options]     the one-way queue demo (TwoProcessDemo: --messages N, --size BYTES, --latency-messages N)
+#   ./run-demo.sh grpc [options]      gRPC over shmq beside gRPC over a Unix socket and TCP (GrpcQuoteDemo:
+#                                     --calls N, --ticks N, --rounds N); exit 0 only if every reply matched
 set -euo pipefail
 cd "$(dirname "$0")"
 log="$(mktemp)"
@@ -18,6 +20,9 @@ main=io.shmq.examples.sidecar.SidecarDemo
 if [ "${1:-}" = "queue" ]; then
     shift
     main=io.shmq.examples.TwoProcessDemo
+elif [ "${1:-}" = "grpc" ]; then
+    shift
+    main=io.shmq.examples.grpc.GrpcQuoteDemo
 fi
 java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
     -cp "examples/target/classes:examples/target/lib/*" "$main" "$@"
