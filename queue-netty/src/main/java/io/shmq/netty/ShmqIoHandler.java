@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The I/O side of a Netty event loop for shmq channels: on every turn it polls the rings of every channel
- * registered with it; when none had anything for {@code spinNanos}, and the loop has no task due, it sleeps in one
+ * registered with it; once none has had anything for a while (5 us spinning, then until 50 us polling and yielding
+ * the CPU, by default), and the loop has no task due, it sleeps in one
  * system call on all their doorbells at once (a futex per ring, {@code futex_waitv}, with queue-native) and on its
  * own wake-up word, which {@link #wakeup()} moves when another thread submits a task.
  *
@@ -34,8 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ShmqIoHandler implements IoHandler
 {
-    /** Default time an idle loop keeps polling before it sleeps: a reply within it costs no wake-up. */
-    public static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Default time an idle loop polls without giving its CPU up: a reply within it costs nothing. */
+    public static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+    /** Default time, from the start of idleness, until which an idle loop polls and yields before it sleeps. */
+    public static final long DEFAULT_YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private static final long LIVENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(Channel.LIVENESS_CHECK_MILLIS);
     private static final ShmqIoHandle[] NO_HANDLES = new ShmqIoHandle[0];
@@ -44,6 +47,7 @@ public final class ShmqIoHandler implements IoHandler
 
     private final ThreadAwareExecutor executor;
     private final long spinNanos;
+    private final long yieldNanos;
     private final Waiter waiter = Waiters.platformDefault();
     private final UnsafeBuffer wakeWord = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final ShmqWaitSet waits = new ShmqWaitSet(MAX_WATCHED_WORDS);
@@ -53,36 +57,42 @@ public final class ShmqIoHandler implements IoHandler
     private boolean idle;
     private long idleSince;
 
-    private ShmqIoHandler(final ThreadAwareExecutor executor, final long spinNanos)
+    private ShmqIoHandler(final ThreadAwareExecutor executor, final long spinNanos, final long yieldNanos)
     {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.spinNanos = spinNanos;
+        this.yieldNanos = yieldNanos;
     }
 
     /**
-     * A factory of handlers that spin {@link #DEFAULT_SPIN_NANOS} before they sleep.
+     * A factory of handlers that spin {@link #DEFAULT_SPIN_NANOS}, then poll and yield until
+     * {@link #DEFAULT_YIELD_NANOS}, then sleep.
      *
      * @return the factory, for {@code new MultiThreadIoEventLoopGroup(threads, factory)}.
      */
     public static IoHandlerFactory newFactory()
     {
-        return newFactory(DEFAULT_SPIN_NANOS);
+        return newFactory(DEFAULT_SPIN_NANOS, DEFAULT_YIELD_NANOS);
     }
 
     /**
-     * A factory of handlers that spin {@code spinNanos} before they sleep: 0 sleeps at once (least CPU, a wake-up
-     * per message when traffic is sparse); more trades CPU for latency.
+     * A factory of handlers that, once idle, poll without giving the CPU up for {@code spinNanos}, then poll and
+     * yield the CPU between polls until {@code yieldNanos}, then sleep until a ring, a task or a timer. 0 and 0
+     * sleep at once (least CPU; a wake-up per message when traffic is sparse); longer trades CPU for latency.
+     * Yielding matters on machines with few cores: the thread a loop just woke is often queued on its CPU.
      *
-     * @param spinNanos how long an idle loop keeps polling, 0 or more.
+     * @param spinNanos  how long an idle loop spins, 0 or more.
+     * @param yieldNanos until when (from the start of idleness) it polls and yields, at least {@code spinNanos}.
      * @return the factory.
      */
-    public static IoHandlerFactory newFactory(final long spinNanos)
+    public static IoHandlerFactory newFactory(final long spinNanos, final long yieldNanos)
     {
-        if (spinNanos < 0)
+        if (spinNanos < 0 || yieldNanos < spinNanos)
         {
-            throw new IllegalArgumentException("spin time must be 0 or more nanoseconds: " + spinNanos);
+            throw new IllegalArgumentException("want 0 <= spinNanos <= yieldNanos, got spin " + spinNanos +
+                " ns and yield " + yieldNanos + " ns");
         }
-        return executor -> new ShmqIoHandler(executor, spinNanos);
+        return executor -> new ShmqIoHandler(executor, spinNanos, yieldNanos);
     }
 
     /**
@@ -107,9 +117,17 @@ public final class ShmqIoHandler implements IoHandler
             idle = true;
             idleSince = now;
         }
-        if (now - idleSince < spinNanos)
+        final long idleFor = now - idleSince;
+        if (idleFor < spinNanos)
         {
             Thread.onSpinWait();
+            return 0;
+        }
+        if (idleFor < yieldNanos)
+        {
+            // A thread this loop woke (a peer's loop, a caller waiting for its answer) is often queued on this
+            // very CPU: yielding lets it run instead of waiting out the spin.
+            Thread.yield();
             return 0;
         }
         return sleep(context, now);
@@ -173,7 +191,7 @@ public final class ShmqIoHandler implements IoHandler
         }
         else
         {
-            idleSince = System.nanoTime() - spinNanos;
+            idleSince = System.nanoTime() - yieldNanos;
         }
         return work;
     }
