@@ -6,6 +6,8 @@
 #   ./run-bench.sh --sweep          about 15 minutes: throughput over message sizes 32 B-64 KiB, rings of
 #                                   64 KiB-64 MiB, two receivers, pinned and not, with a plot per configuration
 #   ./run-bench.sh --sweep --quick  about a minute: five sizes, 1 MiB ring, pinned
+#   ./run-bench.sh --netty          about 3 minutes: Netty echo over shmq, an epoll Unix socket and NIO TCP
+#                                   (64 B and 4 KiB: round trips, 64 in flight, CPU per message); --quick: one round
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
@@ -22,6 +24,11 @@ if ! ./mvnw -B -Dstyle.color=never -pl queue-bench -am package \
     cat "$log"
     echo "build failed" >&2
     exit 1
+fi
+if [ "${1:-}" = "--netty" ]; then
+    shift
+    exec java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+        ${BENCH_JAVA_OPTS:-} -cp queue-bench/target/benchmarks.jar io.shmq.bench.NettyEchoReport "$@"
 fi
 java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} \
     -cp queue-bench/target/benchmarks.jar io.shmq.bench.harness.BenchmarkRunner "$@"

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a cache and cores that do not). Every system is several times faster in the fast phase, so a run is compared
  * only with runs of the same round made in the same phase. Run between benchmark runs, when no child spins.
  */
-final class PhaseProbe
+public final class PhaseProbe
 {
     /** Round trips above this are the slow phase. */
     static final long SLOW_PHASE_NANOS = 250;
@@ -29,7 +29,7 @@ final class PhaseProbe
      *
      * @return the median round trip in nanoseconds.
      */
-    static long roundTripNanos()
+    public static long roundTripNanos()
     {
         final AtomicLong word = new AtomicLong();
         final int total = WARMUP_ROUNDS + ROUNDS;
@@ -79,7 +79,7 @@ final class PhaseProbe
      * @param roundTripNanos a probe's result.
      * @return {@code "fast"} or {@code "slow"}.
      */
-    static String phaseOf(final long roundTripNanos)
+    public static String phaseOf(final long roundTripNanos)
     {
         return roundTripNanos > SLOW_PHASE_NANOS ? "slow" : "fast";
     }

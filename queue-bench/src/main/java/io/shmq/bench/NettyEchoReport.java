@@ -1,0 +1,503 @@
+package io.shmq.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.shmq.bench.harness.JavaCommand;
+import io.shmq.bench.harness.PhaseProbe;
+import io.shmq.netty.ShmqAddress;
+import io.shmq.netty.ShmqChannel;
+import io.shmq.netty.ShmqIoHandler;
+import io.shmq.netty.ShmqServerChannel;
+import io.shmq.process.ProcessIdentity;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Netty echo across two JVMs over shmq, Netty's epoll Unix domain socket and NIO TCP loopback, one event loop
+ * thread per side: round trip of 64 B and 4 KiB messages written from the client's event loop, the same with a
+ * caller thread handing each message to the loop (as blocking clients do), throughput with 64 messages in flight,
+ * and the CPU both processes spend per message. Interleaved rounds; the machine's phase is probed before each run
+ * and medians are kept per phase.
+ *
+ * <p>Run: {@code ./run-bench.sh --netty [--quick]}.
+ */
+public final class NettyEchoReport
+{
+    private static final int[] SIZES = { 64, 4096 };
+    private static final int IN_FLIGHT = 64;
+    private static final long CLOCK_TICK_NANOS = 10_000_000L;
+
+    private final int roundTrips;
+    private final int sleepingRoundTrips;
+    private final int messages;
+    private final int rounds;
+    private final Map<Transport, Map<String, List<Run>>> runs = new EnumMap<>(Transport.class);
+
+    private NettyEchoReport(final boolean quick)
+    {
+        roundTrips = quick ? 20_000 : 100_000;
+        sleepingRoundTrips = quick ? 400 : 2_000;
+        messages = quick ? 200_000 : 1_000_000;
+        rounds = quick ? 1 : 3;
+    }
+
+    /**
+     * Runs the report, or (with {@code --child}) an echo server.
+     *
+     * @param args {@code [--quick]}, or {@code --child TRANSPORT NAME}.
+     * @throws Exception when a run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length == 3 && "--child".equals(args[0]))
+        {
+            serve(Transport.valueOf(args[1]), args[2]);
+            return;
+        }
+        if (args.length > 1 || (args.length == 1 && !"--quick".equals(args[0])))
+        {
+            System.err.println("usage: NettyEchoReport [--quick]");
+            System.exit(64);
+        }
+        new NettyEchoReport(args.length == 1).run();
+    }
+
+    private void run() throws Exception
+    {
+        System.out.printf("# Netty echo over shmq, a Unix socket and TCP (%s, %d cores, Java %s)%n%n",
+            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        final List<Transport> order = new ArrayList<>(List.of(Transport.values()));
+        for (int round = 0; round < rounds; round++)
+        {
+            for (final Transport transport : order)
+            {
+                measure(transport, round);
+            }
+            Collections.reverse(order);
+        }
+        print();
+    }
+
+    private void measure(final Transport transport, final int round) throws Exception
+    {
+        final String name = "netty-echo-" + ProcessHandle.current().pid() + "-" + round;
+        final Process server = new ProcessBuilder(JavaCommand.of(List.of(), NettyEchoReport.class, "--child",
+            transport.name(), name)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final EventLoopGroup group = transport.newGroup();
+        try
+        {
+            final BufferedReader out =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            final String ready = out.readLine();
+            if (ready == null || !ready.startsWith("READY "))
+            {
+                throw new IllegalStateException(transport + " echo server did not start: " + ready);
+            }
+            final SocketAddress address = transport.address(name, Integer.parseInt(ready.substring(6).trim()));
+            for (final int size : SIZES)
+            {
+                final Run run = new Run();
+                run.phase = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+                run.loopRoundTrips = loopRoundTrips(transport, group, address, size);
+                if (size == SIZES[0])
+                {
+                    run.handoffRoundTrips = handoffRoundTrips(transport, group, address, size, roundTrips / 4, 0);
+                    run.sleepingRoundTrips = handoffRoundTrips(transport, group, address, size, sleepingRoundTrips,
+                        TimeUnit.MILLISECONDS.toNanos(2));
+                }
+                final long clientTicks = ProcessIdentity.cpuTicks(ProcessHandle.current().pid());
+                final long serverTicks = ProcessIdentity.cpuTicks(server.pid());
+                run.perSecond = throughput(transport, group, address, size);
+                run.cpuNanosPerMessage = ((ProcessIdentity.cpuTicks(ProcessHandle.current().pid()) - clientTicks) +
+                    (ProcessIdentity.cpuTicks(server.pid()) - serverTicks)) * (double)CLOCK_TICK_NANOS / messages;
+                runs.computeIfAbsent(transport, t -> new HashMap<>())
+                    .computeIfAbsent(size + "", s -> new ArrayList<>()).add(run);
+                System.out.printf("round %d %-5s %5d B %s: loop RTT p50 %.2f us, msgs/s %,.0f%n", round + 1,
+                    transport, size, run.phase, run.loopRoundTrips[0] / 1e3, run.perSecond);
+            }
+        }
+        finally
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            server.getOutputStream().close();
+            if (!server.waitFor(10, TimeUnit.SECONDS))
+            {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /** p50 and p99 of round trips written from the client's event loop, in ns. */
+    private long[] loopRoundTrips(
+        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size)
+        throws Exception
+    {
+        final long[] samples = new long[roundTrips];
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final Channel channel = transport.connect(group, address, new ChannelInboundHandlerAdapter()
+        {
+            private int index = -roundTrips / 4;
+            private int received;
+            private long start;
+
+            @Override
+            public void channelActive(final ChannelHandlerContext ctx)
+            {
+                send(ctx);
+            }
+
+            private void send(final ChannelHandlerContext ctx)
+            {
+                start = System.nanoTime();
+                ctx.writeAndFlush(ctx.alloc().directBuffer(size).writeZero(size));
+            }
+
+            @Override
+            public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+            {
+                received += ((ByteBuf)msg).readableBytes();
+                ((ByteBuf)msg).release();
+                if (received < size)
+                {
+                    return;
+                }
+                received -= size;
+                final long elapsed = System.nanoTime() - start;
+                if (index >= 0)
+                {
+                    samples[index] = elapsed;
+                }
+                if (++index == roundTrips)
+                {
+                    done.complete(null);
+                    return;
+                }
+                send(ctx);
+            }
+        });
+        try
+        {
+            done.get(120, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            channel.close().sync();
+        }
+        return percentiles(samples);
+    }
+
+    /**
+     * p50 and p99 of round trips sent by another thread and handed back to it, in ns; with a pause before each,
+     * longer than the loops spin, every round trip starts with both loops asleep.
+     */
+    private long[] handoffRoundTrips(
+        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size,
+        final int count, final long pauseNanos)
+        throws Exception
+    {
+        final LinkedBlockingQueue<Long> echoed = new LinkedBlockingQueue<>();
+        final Channel channel = transport.connect(group, address, new ChannelInboundHandlerAdapter()
+        {
+            private int received;
+
+            @Override
+            public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+            {
+                received += ((ByteBuf)msg).readableBytes();
+                ((ByteBuf)msg).release();
+                if (received >= size)
+                {
+                    received -= size;
+                    echoed.add(System.nanoTime());
+                }
+            }
+        });
+        final long[] samples = new long[count];
+        try
+        {
+            for (int i = -count / 4; i < count; i++)
+            {
+                if (pauseNanos > 0)
+                {
+                    Thread.sleep(pauseNanos / 1_000_000, (int)(pauseNanos % 1_000_000));
+                }
+                final long start = System.nanoTime();
+                channel.writeAndFlush(channel.alloc().directBuffer(size).writeZero(size));
+                final Long end = echoed.poll(10, TimeUnit.SECONDS);
+                if (end == null)
+                {
+                    throw new IllegalStateException(transport + ": no echo within 10 s");
+                }
+                if (i >= 0)
+                {
+                    samples[i] = end - start;
+                }
+            }
+        }
+        finally
+        {
+            channel.close().sync();
+        }
+        return percentiles(samples);
+    }
+
+    /** Messages per second with {@link #IN_FLIGHT} in flight. */
+    private double throughput(
+        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size)
+        throws Exception
+    {
+        final CompletableFuture<Long> done = new CompletableFuture<>();
+        final Channel channel = transport.connect(group, address, new ChannelInboundHandlerAdapter()
+        {
+            private long received;
+            private long sent;
+            private long start;
+
+            @Override
+            public void channelActive(final ChannelHandlerContext ctx)
+            {
+                start = System.nanoTime();
+                for (int i = 0; i < IN_FLIGHT; i++)
+                {
+                    ctx.write(ctx.alloc().directBuffer(size).writeZero(size));
+                }
+                sent = IN_FLIGHT;
+                ctx.flush();
+            }
+
+            @Override
+            public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+            {
+                received += ((ByteBuf)msg).readableBytes();
+                ((ByteBuf)msg).release();
+                while (sent < messages && sent - received / size < IN_FLIGHT)
+                {
+                    ctx.write(ctx.alloc().directBuffer(size).writeZero(size));
+                    sent++;
+                }
+                if (received >= (long)messages * size)
+                {
+                    done.complete(System.nanoTime() - start);
+                }
+            }
+
+            @Override
+            public void channelReadComplete(final ChannelHandlerContext ctx)
+            {
+                ctx.flush();
+            }
+        });
+        try
+        {
+            return messages / (done.get(300, TimeUnit.SECONDS) / 1e9);
+        }
+        finally
+        {
+            channel.close().sync();
+        }
+    }
+
+    private void print()
+    {
+        System.out.printf("%n| transport | size | loop RTT p50 | p99 | hand-off RTT p50 | p99 | from sleep p50 | p99 " +
+            "| msgs/s, %d in flight | CPU per message, both sides | runs (fast/slow) |%n" +
+            "|---|---|---|---|---|---|---|---|---|---|---|%n", IN_FLIGHT);
+        for (final Transport transport : Transport.values())
+        {
+            for (final int size : SIZES)
+            {
+                final List<Run> all = runs.get(transport).get(size + "");
+                System.out.printf("| %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n", transport.label, size,
+                    byPhase(all, r -> r.loopRoundTrips[0] / 1e3, "%.2f us"),
+                    byPhase(all, r -> r.loopRoundTrips[1] / 1e3, "%.2f us"),
+                    size == SIZES[0] ? byPhase(all, r -> r.handoffRoundTrips[0] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.handoffRoundTrips[1] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.sleepingRoundTrips[0] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.sleepingRoundTrips[1] / 1e3, "%.1f us") : "-",
+                    byPhase(all, r -> r.perSecond, "%,.0f"),
+                    byPhase(all, r -> r.cpuNanosPerMessage / 1e3, "%.2f us"),
+                    all.stream().filter(r -> r.phase.equals("fast")).count(),
+                    all.stream().filter(r -> r.phase.equals("slow")).count());
+            }
+        }
+        System.out.println("\n(each cell: median of the runs made in the fast phase / in the slow phase)");
+    }
+
+    private static String byPhase(final List<Run> all, final ToDoubleFunction<Run> value,
+        final String format)
+    {
+        final StringBuilder cell = new StringBuilder();
+        for (final String phase : new String[]{ "fast", "slow" })
+        {
+            final double[] values = all.stream().filter(r -> r.phase.equals(phase)).mapToDouble(value).toArray();
+            if (cell.length() > 0)
+            {
+                cell.append(" / ");
+            }
+            if (values.length == 0)
+            {
+                cell.append('-');
+            }
+            else
+            {
+                Arrays.sort(values);
+                cell.append(String.format(format, values[values.length / 2]));
+            }
+        }
+        return cell.toString();
+    }
+
+    private static long[] percentiles(final long[] samples)
+    {
+        final long[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        return new long[]{ sorted[sorted.length / 2], sorted[(int)(sorted.length * 0.99)] };
+    }
+
+    private static void serve(final Transport transport, final String name) throws Exception
+    {
+        final EventLoopGroup boss = transport.newGroup();
+        final EventLoopGroup workers = transport.newGroup();
+        final SocketAddress address = transport.address(name, 0);
+        if (transport == Transport.UDS)
+        {
+            Files.deleteIfExists(Path.of(((DomainSocketAddress)address).path()));
+        }
+        final ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel)
+            .childHandler(new Echo());
+        if (transport == Transport.TCP)
+        {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        final Channel server = bootstrap.bind(address).sync().channel();
+        final int port = transport == Transport.TCP ? ((InetSocketAddress)server.localAddress()).getPort() : 0;
+        System.out.println("READY " + port);
+        System.out.flush();
+        while (System.in.read() >= 0)
+        {
+            // Until the report closes our input.
+        }
+        server.close().sync();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        if (transport == Transport.UDS)
+        {
+            Files.deleteIfExists(Path.of(((DomainSocketAddress)address).path()));
+        }
+    }
+
+    /**
+     * Writes back what it reads.
+     */
+    @ChannelHandler.Sharable
+    private static final class Echo extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx)
+        {
+            ctx.flush();
+        }
+    }
+
+    /**
+     * One transport and size in one round.
+     */
+    private static final class Run
+    {
+        String phase;
+        long[] loopRoundTrips;
+        long[] handoffRoundTrips;
+        long[] sleepingRoundTrips;
+        double perSecond;
+        double cpuNanosPerMessage;
+    }
+
+    private enum Transport
+    {
+        SHMQ("shmq", ShmqServerChannel.class, ShmqChannel.class),
+        UDS("Unix socket (epoll)", EpollServerDomainSocketChannel.class, EpollDomainSocketChannel.class),
+        TCP("TCP loopback (NIO)", NioServerSocketChannel.class, NioSocketChannel.class);
+
+        final String label;
+        final Class<? extends ServerChannel> serverChannel;
+        final Class<? extends Channel> clientChannel;
+
+        Transport(final String label, final Class<? extends ServerChannel> serverChannel,
+            final Class<? extends Channel> clientChannel)
+        {
+            this.label = label;
+            this.serverChannel = serverChannel;
+            this.clientChannel = clientChannel;
+        }
+
+        EventLoopGroup newGroup()
+        {
+            return new MultiThreadIoEventLoopGroup(1, this == SHMQ ? ShmqIoHandler.newFactory() :
+                this == UDS ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        }
+
+        SocketAddress address(final String name, final int port)
+        {
+            switch (this)
+            {
+                case SHMQ:
+                    return new ShmqAddress(name);
+                case UDS:
+                    return new DomainSocketAddress(System.getProperty("java.io.tmpdir") + "/" + name + ".sock");
+                default:
+                    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            }
+        }
+
+        Channel connect(final EventLoopGroup group, final SocketAddress address, final ChannelHandler handler)
+            throws InterruptedException
+        {
+            final Bootstrap bootstrap = new Bootstrap().group(group).channel(clientChannel).handler(handler);
+            if (this == TCP)
+            {
+                bootstrap.option(ChannelOption.TCP_NODELAY, true);
+            }
+            return bootstrap.connect(address).sync().channel();
+        }
+    }
+}
