@@ -10,8 +10,6 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
@@ -101,7 +99,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     private Future<?> connectTimeout;
     private volatile ShmqAddress localAddress;
     private volatile ShmqAddress remoteAddress;
-    private IoRegistration registration;
+    private final LoopRegistration registration = new LoopRegistration();
     private boolean readPending;
     private boolean writeWaitsForRoom;
     private boolean peerShutdownSeen;
@@ -328,7 +326,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     @Override
     protected boolean isCompatible(final EventLoop loop)
     {
-        return loop instanceof IoEventLoop && ((IoEventLoop)loop).isCompatible(ShmqUnsafe.class);
+        return LoopRegistration.isCompatible(loop, ShmqUnsafe.class);
     }
 
     /**
@@ -355,18 +353,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     @Override
     protected void doRegister(final ChannelPromise promise)
     {
-        ((IoEventLoop)eventLoop()).register((ShmqUnsafe)unsafe()).addListener(done ->
-        {
-            if (done.isSuccess())
-            {
-                registration = (IoRegistration)done.getNow();
-                promise.setSuccess();
-            }
-            else
-            {
-                promise.setFailure(done.cause());
-            }
-        });
+        registration.register(eventLoop(), (ShmqUnsafe)unsafe(), promise);
     }
 
     /**
@@ -375,12 +362,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     @Override
     protected void doDeregister()
     {
-        final IoRegistration current = registration;
-        if (current != null)
-        {
-            registration = null;
-            current.cancel();
-        }
+        registration.cancel();
     }
 
     /**

@@ -5,8 +5,6 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.shmq.QueueConfig;
@@ -60,7 +58,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
     private volatile ShmqAddress localAddress;
     private ShmQueue acceptQueue;
     private RingConsumer requests;
-    private IoRegistration registration;
+    private final LoopRegistration registration = new LoopRegistration();
     private boolean readPending;
 
     /**
@@ -121,7 +119,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
     @Override
     protected boolean isCompatible(final EventLoop loop)
     {
-        return loop instanceof IoEventLoop && ((IoEventLoop)loop).isCompatible(ServerUnsafe.class);
+        return LoopRegistration.isCompatible(loop, ServerUnsafe.class);
     }
 
     /**
@@ -139,18 +137,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
     @Override
     protected void doRegister(final ChannelPromise promise)
     {
-        ((IoEventLoop)eventLoop()).register((ServerUnsafe)unsafe()).addListener(done ->
-        {
-            if (done.isSuccess())
-            {
-                registration = (IoRegistration)done.getNow();
-                promise.setSuccess();
-            }
-            else
-            {
-                promise.setFailure(done.cause());
-            }
-        });
+        registration.register(eventLoop(), (ServerUnsafe)unsafe(), promise);
     }
 
     /**
@@ -159,12 +146,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
     @Override
     protected void doDeregister()
     {
-        final IoRegistration current = registration;
-        if (current != null)
-        {
-            registration = null;
-            current.cancel();
-        }
+        registration.cancel();
     }
 
     /**
