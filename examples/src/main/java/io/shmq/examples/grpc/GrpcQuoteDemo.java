@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.shmq.examples.PeerProcess;
 import org.HdrHistogram.Histogram;
@@ -28,6 +29,7 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -36,7 +38,8 @@ import java.util.function.ToDoubleFunction;
  * gRPC over shmq, beside gRPC over a Unix domain socket and TCP: this JVM is a service calling its sidecar's quote
  * service ({@link QuoteServer}, a second JVM serving every transport at once). The same calls go over each
  * transport in interleaved rounds; every reply is checked; it prints the round trip of unary calls (one in flight,
- * blocking stub), the rate of a server stream, the CPU both processes spent per call, and gRPC's in-process
+ * from a blocking stub and from an async stub whose callbacks start the next call on the event loop), the rate of
+ * a server stream, the CPU both processes spent per call, and gRPC's in-process
  * transport in this JVM as the floor no transport can beat. Then it shows a deadline and a cancellation over shmq.
  *
  * <pre>
@@ -207,6 +210,17 @@ public final class GrpcQuoteDemo
             check(reply.length == QuoteApi.PRICE_LENGTH && in.getLong() == sku &&
                 in.getLong() == QuoteApi.price(sku, quantity));
         }
+        final AsyncUnaryChain chain = new AsyncUnaryChain(channel, unaryCalls, result.asyncRoundTrips);
+        try
+        {
+            chain.start().get(5, TimeUnit.MINUTES);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("asynchronous calls failed: " + ex, ex);
+        }
+        checked += chain.checked;
+        wrong += chain.wrong;
         if (streamed > 0)
         {
             final long start = System.nanoTime();
@@ -224,7 +238,7 @@ public final class GrpcQuoteDemo
             check(expected == streamed);
             result.streamPerSecond = streamed / ((System.nanoTime() - start) / 1e9);
         }
-        result.calls = unaryCalls + streamed;
+        result.calls = 2L * unaryCalls + streamed;
         result.clientCpuNanos = QuoteServer.processCpuNanos() - cpu;
         return result;
     }
@@ -265,22 +279,27 @@ public final class GrpcQuoteDemo
 
     private void print(final Map<GrpcTransport, List<Result>> results, final List<Result> floor)
     {
-        System.out.printf("%nmedian of %d rounds             %14s %14s %14s %14s%n", rounds, "round trip p50",
-            "p99", "p99.9", "stream msgs/s");
+        System.out.printf("%nmedian of %d rounds      blocking stub: p50 %8s %8s %9s  async: p50 %8s %8s  %13s%n",
+            rounds, "", "p99", "p99.9", "", "p99", "stream msgs/s");
         for (final GrpcTransport transport : GrpcTransport.values())
         {
             final List<Result> runs = results.get(transport);
-            System.out.printf("%-30s %11.1f us %11.1f us %11.1f us %,14.0f%n", transport.label(),
+            System.out.printf("%-30s %11.1f us %8.1f us %8.1f us %13.1f us %8.1f us %,14.0f%n", transport.label(),
                 median(runs, r -> r.roundTrips.getValueAtPercentile(50) / 1e3),
                 median(runs, r -> r.roundTrips.getValueAtPercentile(99) / 1e3),
                 median(runs, r -> r.roundTrips.getValueAtPercentile(99.9) / 1e3),
+                median(runs, r -> r.asyncRoundTrips.getValueAtPercentile(50) / 1e3),
+                median(runs, r -> r.asyncRoundTrips.getValueAtPercentile(99) / 1e3),
                 median(runs, r -> r.streamPerSecond));
         }
-        System.out.printf("%-30s %11.1f us %11.1f us %11.1f us %14s%n", "in-process (one JVM, floor)",
+        System.out.printf("%-30s %11.1f us %8.1f us %8.1f us %13.1f us %8.1f us %14s%n",
+            "in-process (one JVM, floor)",
             median(floor, r -> r.roundTrips.getValueAtPercentile(50) / 1e3),
             median(floor, r -> r.roundTrips.getValueAtPercentile(99) / 1e3),
-            median(floor, r -> r.roundTrips.getValueAtPercentile(99.9) / 1e3), "-");
-        System.out.printf("%nCPU per call (both processes, unary and streamed replies together)%n");
+            median(floor, r -> r.roundTrips.getValueAtPercentile(99.9) / 1e3),
+            median(floor, r -> r.asyncRoundTrips.getValueAtPercentile(50) / 1e3),
+            median(floor, r -> r.asyncRoundTrips.getValueAtPercentile(99) / 1e3), "-");
+        System.out.printf("%nCPU per call (both processes; blocking, async and streamed replies together)%n");
         for (final GrpcTransport transport : GrpcTransport.values())
         {
             final List<Result> runs = results.get(transport);
@@ -290,10 +309,12 @@ public final class GrpcQuoteDemo
         }
         final List<Result> shmq = results.get(GrpcTransport.SHMQ);
         final List<Result> uds = results.get(GrpcTransport.UDS);
-        System.out.printf("%nshmq over the Unix socket, same rounds: round trip p50 %.1f x lower, p99 %.1f x lower, " +
-            "stream %.1f x faster%n",
+        System.out.printf("%nshmq over the Unix socket, same rounds: blocking round trip p50 %.1f x lower, p99 %.1f x " +
+            "lower; async p50 %.1f x lower, p99 %.1f x lower; stream %.1f x faster%n",
             ratio(uds, shmq, r -> (double)r.roundTrips.getValueAtPercentile(50)),
             ratio(uds, shmq, r -> (double)r.roundTrips.getValueAtPercentile(99)),
+            ratio(uds, shmq, r -> (double)r.asyncRoundTrips.getValueAtPercentile(50)),
+            ratio(uds, shmq, r -> (double)r.asyncRoundTrips.getValueAtPercentile(99)),
             ratio(shmq, uds, r -> r.streamPerSecond));
     }
 
@@ -353,11 +374,115 @@ public final class GrpcQuoteDemo
     }
 
     /**
+     * Unary calls one after another, each started from the previous one's completion on the channel's event loop
+     * (async stub, {@code directExecutor}): no thread hands a call or its answer to another.
+     */
+    private static final class AsyncUnaryChain implements StreamObserver<byte[]>
+    {
+        private final ManagedChannel channel;
+        private final int calls;
+        private final Histogram roundTrips;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private int index;
+        private long sku;
+        private int quantity;
+        private long start;
+        private boolean answered;
+        private boolean starting;
+        private boolean another;
+        long checked;
+        long wrong;
+
+        AsyncUnaryChain(final ManagedChannel channel, final int calls, final Histogram roundTrips)
+        {
+            this.channel = channel;
+            this.calls = calls;
+            this.roundTrips = roundTrips;
+        }
+
+        CompletableFuture<Void> start()
+        {
+            next();
+            return done;
+        }
+
+        private void next()
+        {
+            // gRPC's in-process transport completes a call inside asyncUnaryCall: loop instead of recursing.
+            if (starting)
+            {
+                another = true;
+                return;
+            }
+            starting = true;
+            try
+            {
+                do
+                {
+                    another = false;
+                    startCall();
+                }
+                while (another);
+            }
+            finally
+            {
+                starting = false;
+            }
+        }
+
+        private void startCall()
+        {
+            sku = index * 17L + 3;
+            quantity = 1 + (index & 7);
+            answered = false;
+            start = System.nanoTime();
+            ClientCalls.asyncUnaryCall(channel.newCall(QuoteApi.QUOTE, CallOptions.DEFAULT),
+                QuoteApi.quoteRequest(sku, quantity), this);
+        }
+
+        @Override
+        public void onNext(final byte[] reply)
+        {
+            roundTrips.recordValue(System.nanoTime() - start);
+            final ByteBuffer in = ByteBuffer.wrap(reply);
+            checked++;
+            answered = true;
+            if (reply.length != QuoteApi.PRICE_LENGTH || in.getLong() != sku ||
+                in.getLong() != QuoteApi.price(sku, quantity))
+            {
+                wrong++;
+            }
+        }
+
+        @Override
+        public void onError(final Throwable error)
+        {
+            done.completeExceptionally(error);
+        }
+
+        @Override
+        public void onCompleted()
+        {
+            if (!answered)
+            {
+                wrong++;
+            }
+            if (++index == calls)
+            {
+                done.complete(null);
+                return;
+            }
+            next();
+        }
+    }
+
+    /**
      * One transport's measurements in one round.
      */
     private static final class Result
     {
         final Histogram roundTrips = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram asyncRoundTrips = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         double streamPerSecond;
         long calls;
         long clientCpuNanos;
