@@ -8,6 +8,8 @@
 #   ./run-bench.sh --sweep --quick  about a minute: five sizes, 1 MiB ring, pinned
 #   ./run-bench.sh --netty          about 3 minutes: Netty echo over shmq, an epoll Unix socket and NIO TCP
 #                                   (64 B and 4 KiB: round trips, 64 in flight, CPU per message); --quick: one round
+#   ./run-bench.sh --grpc           about 4 minutes: gRPC over shmq, an epoll Unix socket and epoll TCP (32 B unary
+#                                   echo, blocking and async; a server stream; CPU per call; the in-process floor)
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
@@ -25,10 +27,12 @@ if ! ./mvnw -B -Dstyle.color=never -pl queue-bench -am package \
     echo "build failed" >&2
     exit 1
 fi
-if [ "${1:-}" = "--netty" ]; then
+if [ "${1:-}" = "--netty" ] || [ "${1:-}" = "--grpc" ]; then
+    report=io.shmq.bench.NettyEchoReport
+    [ "$1" = "--grpc" ] && report=io.shmq.bench.GrpcReport
     shift
     exec java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-        ${BENCH_JAVA_OPTS:-} -cp queue-bench/target/benchmarks.jar io.shmq.bench.NettyEchoReport "$@"
+        ${BENCH_JAVA_OPTS:-} -cp queue-bench/target/benchmarks.jar "$report" "$@"
 fi
 java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} \
     -cp queue-bench/target/benchmarks.jar io.shmq.bench.harness.BenchmarkRunner "$@"

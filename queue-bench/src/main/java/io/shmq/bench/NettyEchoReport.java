@@ -1,39 +1,23 @@
 package io.shmq.bench;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.shmq.bench.harness.JavaCommand;
 import io.shmq.bench.harness.PhaseProbe;
-import io.shmq.netty.ShmqAddress;
-import io.shmq.netty.ShmqChannel;
-import io.shmq.netty.ShmqIoHandler;
-import io.shmq.netty.ShmqServerChannel;
 import io.shmq.process.ProcessIdentity;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,7 +49,9 @@ public final class NettyEchoReport
     private final int sleepingRoundTrips;
     private final int messages;
     private final int rounds;
-    private final Map<Transport, Map<String, List<Run>>> runs = new EnumMap<>(Transport.class);
+    private final Map<NettyTransport, Map<String, List<Run>>> runs = new EnumMap<>(NettyTransport.class);
+    private static final List<NettyTransport> TRANSPORTS =
+        List.of(NettyTransport.SHMQ, NettyTransport.UDS, NettyTransport.TCP_NIO);
 
     private NettyEchoReport(final boolean quick)
     {
@@ -83,9 +69,9 @@ public final class NettyEchoReport
      */
     public static void main(final String[] args) throws Exception
     {
-        if (args.length == 3 && "--child".equals(args[0]))
+        if (args.length == 4 && "--child".equals(args[0]))
         {
-            serve(Transport.valueOf(args[1]), args[2]);
+            serve(NettyTransport.valueOf(args[1]), args[2], "stamp".equals(args[3]));
             return;
         }
         if (args.length > 1 || (args.length == 1 && !"--quick".equals(args[0])))
@@ -100,10 +86,10 @@ public final class NettyEchoReport
     {
         System.out.printf("# Netty echo over shmq, a Unix socket and TCP (%s, %d cores, Java %s)%n%n",
             Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        final List<Transport> order = new ArrayList<>(List.of(Transport.values()));
+        final List<NettyTransport> order = new ArrayList<>(TRANSPORTS);
         for (int round = 0; round < rounds; round++)
         {
-            for (final Transport transport : order)
+            for (final NettyTransport transport : order)
             {
                 measure(transport, round);
             }
@@ -112,22 +98,14 @@ public final class NettyEchoReport
         print();
     }
 
-    private void measure(final Transport transport, final int round) throws Exception
+    private void measure(final NettyTransport transport, final int round) throws Exception
     {
         final String name = "netty-echo-" + ProcessHandle.current().pid() + "-" + round;
-        final Process server = new ProcessBuilder(JavaCommand.of(List.of(), NettyEchoReport.class, "--child",
-            transport.name(), name)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final Process server = startServer(transport, name, false);
         final EventLoopGroup group = transport.newGroup();
         try
         {
-            final BufferedReader out =
-                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            final String ready = out.readLine();
-            if (ready == null || !ready.startsWith("READY "))
-            {
-                throw new IllegalStateException(transport + " echo server did not start: " + ready);
-            }
-            final SocketAddress address = transport.address(name, Integer.parseInt(ready.substring(6).trim()));
+            final SocketAddress address = transport.address(name, awaitReady(transport, server));
             for (final int size : SIZES)
             {
                 final Run run = new Run();
@@ -153,17 +131,15 @@ public final class NettyEchoReport
         finally
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-            server.getOutputStream().close();
-            if (!server.waitFor(10, TimeUnit.SECONDS))
-            {
-                server.destroyForcibly();
-            }
+            stopServer(server);
         }
+        final Run first = runs.get(transport).get(SIZES[0] + "").get(round);
+        first.wakeToHandler = wakeToHandler(transport, name + "-w");
     }
 
     /** p50 and p99 of round trips written from the client's event loop, in ns. */
     private long[] loopRoundTrips(
-        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size)
+        final NettyTransport transport, final EventLoopGroup group, final SocketAddress address, final int size)
         throws Exception
     {
         final long[] samples = new long[roundTrips];
@@ -225,7 +201,7 @@ public final class NettyEchoReport
      * longer than the loops spin, every round trip starts with both loops asleep.
      */
     private long[] handoffRoundTrips(
-        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size,
+        final NettyTransport transport, final EventLoopGroup group, final SocketAddress address, final int size,
         final int count, final long pauseNanos)
         throws Exception
     {
@@ -277,7 +253,7 @@ public final class NettyEchoReport
 
     /** Messages per second with {@link #IN_FLIGHT} in flight. */
     private double throughput(
-        final Transport transport, final EventLoopGroup group, final SocketAddress address, final int size)
+        final NettyTransport transport, final EventLoopGroup group, final SocketAddress address, final int size)
         throws Exception
     {
         final CompletableFuture<Long> done = new CompletableFuture<>();
@@ -334,20 +310,23 @@ public final class NettyEchoReport
     private void print()
     {
         System.out.printf("%n| transport | size | loop RTT p50 | p99 | hand-off RTT p50 | p99 | from sleep p50 | p99 " +
-            "| msgs/s, %d in flight | CPU per message, both sides | runs (fast/slow) |%n" +
-            "|---|---|---|---|---|---|---|---|---|---|---|%n", IN_FLIGHT);
-        for (final Transport transport : Transport.values())
+            "| write to sleeping handler p50 | p99 | msgs/s, %d in flight | CPU per message, both sides " +
+            "| runs (fast/slow) |%n|---|---|---|---|---|---|---|---|---|---|---|---|---|%n", IN_FLIGHT);
+        for (final NettyTransport transport : TRANSPORTS)
         {
             for (final int size : SIZES)
             {
                 final List<Run> all = runs.get(transport).get(size + "");
-                System.out.printf("| %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n", transport.label, size,
+                System.out.printf("| %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n",
+                    transport.label, size,
                     byPhase(all, r -> r.loopRoundTrips[0] / 1e3, "%.2f us"),
                     byPhase(all, r -> r.loopRoundTrips[1] / 1e3, "%.2f us"),
                     size == SIZES[0] ? byPhase(all, r -> r.handoffRoundTrips[0] / 1e3, "%.1f us") : "-",
                     size == SIZES[0] ? byPhase(all, r -> r.handoffRoundTrips[1] / 1e3, "%.1f us") : "-",
                     size == SIZES[0] ? byPhase(all, r -> r.sleepingRoundTrips[0] / 1e3, "%.1f us") : "-",
                     size == SIZES[0] ? byPhase(all, r -> r.sleepingRoundTrips[1] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[0] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[1] / 1e3, "%.1f us") : "-",
                     byPhase(all, r -> r.perSecond, "%,.0f"),
                     byPhase(all, r -> r.cpuNanosPerMessage / 1e3, "%.2f us"),
                     all.stream().filter(r -> r.phase.equals("fast")).count(),
@@ -388,23 +367,113 @@ public final class NettyEchoReport
         return new long[]{ sorted[sorted.length / 2], sorted[(int)(sorted.length * 0.99)] };
     }
 
-    private static void serve(final Transport transport, final String name) throws Exception
+    private static Process startServer(final NettyTransport transport, final String name, final boolean stamp)
+        throws Exception
+    {
+        return new ProcessBuilder(JavaCommand.of(List.of(), NettyEchoReport.class, "--child", transport.name(), name,
+            stamp ? "stamp" : "echo")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static int awaitReady(final NettyTransport transport, final Process server) throws Exception
+    {
+        final BufferedReader out =
+            new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        final String ready = out.readLine();
+        if (ready == null || !ready.startsWith("READY "))
+        {
+            throw new IllegalStateException(transport + " echo server did not start: " + ready);
+        }
+        return Integer.parseInt(ready.substring(6).trim());
+    }
+
+    private static void stopServer(final Process server) throws Exception
+    {
+        server.getOutputStream().close();
+        if (!server.waitFor(10, TimeUnit.SECONDS))
+        {
+            server.destroyForcibly();
+        }
+    }
+
+    /**
+     * p50 and p99, in ns, from a caller's write to the server's handler receiving it, with both event loops asleep
+     * (a pause before each message): the wake-ups of an idle client and server. The server answers each message
+     * with its {@link System#nanoTime()} at receipt, which on Linux reads the same clock in every process.
+     */
+    private long[] wakeToHandler(final NettyTransport transport, final String name) throws Exception
+    {
+        final Process server = startServer(transport, name, true);
+        final EventLoopGroup group = transport.newGroup();
+        try
+        {
+            final SocketAddress address = transport.address(name, awaitReady(transport, server));
+            final LinkedBlockingQueue<Long> stamps = new LinkedBlockingQueue<>();
+            final Channel channel = transport.connect(group, address, new ChannelInboundHandlerAdapter()
+            {
+                private final ByteBuf partial = Unpooled.buffer(8);
+
+                @Override
+                public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+                {
+                    final ByteBuf buffer = (ByteBuf)msg;
+                    while (buffer.isReadable())
+                    {
+                        partial.writeByte(buffer.readByte());
+                        if (partial.readableBytes() == Long.BYTES)
+                        {
+                            stamps.add(partial.readLong());
+                            partial.clear();
+                        }
+                    }
+                    buffer.release();
+                }
+            });
+            final long[] samples = new long[sleepingRoundTrips];
+            try
+            {
+                for (int i = -sleepingRoundTrips / 4; i < sleepingRoundTrips; i++)
+                {
+                    Thread.sleep(2);
+                    final long start = System.nanoTime();
+                    channel.writeAndFlush(channel.alloc().directBuffer(SIZES[0]).writeZero(SIZES[0]));
+                    final Long received = stamps.poll(10, TimeUnit.SECONDS);
+                    if (received == null)
+                    {
+                        throw new IllegalStateException(transport + ": no stamp within 10 s");
+                    }
+                    if (i >= 0)
+                    {
+                        samples[i] = received - start;
+                    }
+                }
+            }
+            finally
+            {
+                channel.close().sync();
+            }
+            return percentiles(samples);
+        }
+        finally
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            stopServer(server);
+        }
+    }
+
+    private static void serve(final NettyTransport transport, final String name, final boolean stamp) throws Exception
     {
         final EventLoopGroup boss = transport.newGroup();
         final EventLoopGroup workers = transport.newGroup();
         final SocketAddress address = transport.address(name, 0);
-        if (transport == Transport.UDS)
-        {
-            Files.deleteIfExists(Path.of(((DomainSocketAddress)address).path()));
-        }
+        transport.removeSocketFile(address);
         final ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel)
-            .childHandler(new Echo());
-        if (transport == Transport.TCP)
+            .childHandler(stamp ? new Stamp() : new Echo());
+        if (transport.isTcp())
         {
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
         }
         final Channel server = bootstrap.bind(address).sync().channel();
-        final int port = transport == Transport.TCP ? ((InetSocketAddress)server.localAddress()).getPort() : 0;
+        final int port = transport.isTcp() ? ((InetSocketAddress)server.localAddress()).getPort() : 0;
         System.out.println("READY " + port);
         System.out.flush();
         while (System.in.read() >= 0)
@@ -414,10 +483,7 @@ public final class NettyEchoReport
         server.close().sync();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-        if (transport == Transport.UDS)
-        {
-            Files.deleteIfExists(Path.of(((DomainSocketAddress)address).path()));
-        }
+        transport.removeSocketFile(address);
     }
 
     /**
@@ -440,6 +506,27 @@ public final class NettyEchoReport
     }
 
     /**
+     * Answers every 64 bytes it reads with 8: the time it read them.
+     */
+    @ChannelHandler.Sharable
+    private static final class Stamp extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final long now = System.nanoTime();
+            final ByteBuf buffer = (ByteBuf)msg;
+            final int messages = buffer.readableBytes() / SIZES[0];
+            buffer.release();
+            for (int i = 0; i < messages; i++)
+            {
+                ctx.write(ctx.alloc().directBuffer(Long.BYTES).writeLong(now));
+            }
+            ctx.flush();
+        }
+    }
+
+    /**
      * One transport and size in one round.
      */
     private static final class Run
@@ -448,56 +535,8 @@ public final class NettyEchoReport
         long[] loopRoundTrips;
         long[] handoffRoundTrips;
         long[] sleepingRoundTrips;
+        long[] wakeToHandler;
         double perSecond;
         double cpuNanosPerMessage;
-    }
-
-    private enum Transport
-    {
-        SHMQ("shmq", ShmqServerChannel.class, ShmqChannel.class),
-        UDS("Unix socket (epoll)", EpollServerDomainSocketChannel.class, EpollDomainSocketChannel.class),
-        TCP("TCP loopback (NIO)", NioServerSocketChannel.class, NioSocketChannel.class);
-
-        final String label;
-        final Class<? extends ServerChannel> serverChannel;
-        final Class<? extends Channel> clientChannel;
-
-        Transport(final String label, final Class<? extends ServerChannel> serverChannel,
-            final Class<? extends Channel> clientChannel)
-        {
-            this.label = label;
-            this.serverChannel = serverChannel;
-            this.clientChannel = clientChannel;
-        }
-
-        EventLoopGroup newGroup()
-        {
-            return new MultiThreadIoEventLoopGroup(1, this == SHMQ ? ShmqIoHandler.newFactory() :
-                this == UDS ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        }
-
-        SocketAddress address(final String name, final int port)
-        {
-            switch (this)
-            {
-                case SHMQ:
-                    return new ShmqAddress(name);
-                case UDS:
-                    return new DomainSocketAddress(System.getProperty("java.io.tmpdir") + "/" + name + ".sock");
-                default:
-                    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            }
-        }
-
-        Channel connect(final EventLoopGroup group, final SocketAddress address, final ChannelHandler handler)
-            throws InterruptedException
-        {
-            final Bootstrap bootstrap = new Bootstrap().group(group).channel(clientChannel).handler(handler);
-            if (this == TCP)
-            {
-                bootstrap.option(ChannelOption.TCP_NODELAY, true);
-            }
-            return bootstrap.connect(address).sync().channel();
-        }
     }
 }
