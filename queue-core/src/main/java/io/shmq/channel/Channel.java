@@ -61,6 +61,8 @@ public final class Channel implements Awaitable, AutoCloseable
     private final ControlledMessageHandler filter = this::onFrame;
     private MessageHandler userHandler;
     private ChannelState state = ChannelState.CONNECTED;
+    private boolean polling;
+    private boolean releaseAfterPoll;
 
     Channel(
         final String name,
@@ -184,8 +186,23 @@ public final class Channel implements Awaitable, AutoCloseable
             return 0;
         }
         userHandler = handler;
-        final int delivered = consumer.controlledRead(filter, limit);
-        if (delivered == 0)
+        final int delivered;
+        polling = true;
+        try
+        {
+            delivered = consumer.controlledRead(filter, limit);
+        }
+        finally
+        {
+            polling = false;
+            if (releaseAfterPoll)
+            {
+                // The handler closed this channel: the rings it was reading are let go only now.
+                releaseAfterPoll = false;
+                release();
+            }
+        }
+        if (delivered == 0 && state == ChannelState.CONNECTED)
         {
             idleCheck();
         }
@@ -337,7 +354,8 @@ public final class Channel implements Awaitable, AutoCloseable
 
     /**
      * Sends CLOSE (if the peer is still there and the ring has room within a moment) and detaches: the client
-     * gives its ring roles up, the server's listener may accept the next client. Idempotent.
+     * gives its ring roles up, the server's listener may accept the next client. Idempotent. May be called from a
+     * handler of {@link #poll}: the poll then delivers nothing more and the rings are let go when it returns.
      */
     public void close()
     {
@@ -361,15 +379,37 @@ public final class Channel implements Awaitable, AutoCloseable
         finally
         {
             state = ChannelState.CLOSED;
-            if (client)
+            if (polling)
             {
-                outQueue.close();
-                inQueue.close();
+                // Called from a handler of poll: unmapping the ring under the read would crash the JVM.
+                releaseAfterPoll = true;
             }
-            else if (onClose != null)
+            else
             {
-                onClose.run();
+                release();
             }
+        }
+    }
+
+    /**
+     * Whether a {@link #poll} of this channel is running (its handler is the caller): the listener then leaves
+     * the rings mapped until it ends.
+     */
+    boolean isPolling()
+    {
+        return polling;
+    }
+
+    private void release()
+    {
+        if (client)
+        {
+            outQueue.close();
+            inQueue.close();
+        }
+        else if (onClose != null)
+        {
+            onClose.run();
         }
     }
 
@@ -385,6 +425,11 @@ public final class Channel implements Awaitable, AutoCloseable
     private ControlledMessageHandler.Action onFrame(
         final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
+        if (state == ChannelState.CLOSED)
+        {
+            // A handler closed the channel during this poll: deliver nothing more.
+            return ControlledMessageHandler.Action.ABORT;
+        }
         if (!ChannelControl.isControl(msgTypeId))
         {
             userHandler.onMessage(msgTypeId, buffer, index, length);

@@ -53,6 +53,7 @@ public final class ChannelListener implements AutoCloseable
     };
     private Channel current;
     private boolean closed;
+    private boolean releaseWhenChannelCloses;
 
     private ChannelListener(final String name, final ChannelConfig config, final ShmQueue in, final ShmQueue out)
     {
@@ -196,26 +197,45 @@ public final class ChannelListener implements AutoCloseable
         {
             return;
         }
+        final Channel accepted = current;
         try
         {
-            if (current != null)
+            if (accepted != null)
             {
-                current.close();
+                accepted.close();
             }
         }
         finally
         {
             closed = true;
-            in.close();
-            out.close();
             ShmQueue.delete(in.name(), config.rings().directory());
             ShmQueue.delete(out.name(), config.rings().directory());
+            if (accepted != null && accepted.isPolling())
+            {
+                // Closed from a handler of the accepted channel's poll: unmap once that poll has returned.
+                releaseWhenChannelCloses = true;
+            }
+            else
+            {
+                releaseRings();
+            }
         }
     }
 
     private void channelClosed()
     {
         current = null;
+        if (releaseWhenChannelCloses)
+        {
+            releaseWhenChannelCloses = false;
+            releaseRings();
+        }
+    }
+
+    private void releaseRings()
+    {
+        in.close();
+        out.close();
     }
 
     private void checkOpen()

@@ -592,7 +592,14 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
         if (last != null)
         {
             readBuffer = null;
-            fireRead(last);
+            if (state == CLOSED)
+            {
+                last.release();
+            }
+            else
+            {
+                fireRead(last);
+            }
         }
         if (recordsRead > 0)
         {
@@ -619,7 +626,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
             peerShutdownSeen = true;
             return;
         }
-        if (msgTypeId != DATA_MSG_TYPE_ID || inputShutdown || length == 0)
+        if (msgTypeId != DATA_MSG_TYPE_ID || inputShutdown || length == 0 || state == CLOSED)
         {
             return;
         }
@@ -630,6 +637,11 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
             readBuffer = null;
             fireRead(target);
             target = null;
+            if (state == CLOSED)
+            {
+                // The pipeline closed the channel: the rest of this poll is dropped.
+                return;
+            }
         }
         if (target == null)
         {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.shmq.netty.support.CollectingHandler;
@@ -193,6 +194,49 @@ class ShmqChannelEchoTest
             client.close().sync();
             assertTrue(atServer.awaitInactive(2_000), "the server's channel saw the client close");
             assertTrue(atServer.failure() == null, () -> "a clean close is no error: " + atServer.failure());
+        }
+        assertNoQueueFilesLeft();
+    }
+
+    @Test
+    void aHandlerMayCloseItsChannelWhileRecordsAreStillBeingRead() throws Exception
+    {
+        // Closing from channelRead runs doClose in the middle of a poll of the ring: the rings must stay mapped
+        // until the poll is over, or the next record read touches unmapped memory.
+        final ShmqAddress address = new ShmqAddress(shm.path(), "close-in-read");
+        try (NettyPair pair = new NettyPair())
+        {
+            final CollectingHandler closer = new CollectingHandler(1)
+            {
+                @Override
+                public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+                {
+                    super.channelRead(ctx, msg);
+                    ctx.close();
+                }
+            };
+            pair.bind(address, new ChannelInitializer<Channel>()
+            {
+                @Override
+                protected void initChannel(final Channel channel)
+                {
+                    channel.pipeline().addLast(closer);
+                }
+            }, false);
+            final CollectingHandler atClient = new CollectingHandler(1);
+            final Channel client = pair.client(atClient)
+                .option(ShmqChannelOption.RING_CAPACITY, 64 * 1024)
+                .connect(address).sync().channel();
+            // Many records at once, each larger than what one read buffer keeps: several reads per poll.
+            client.eventLoop().submit(() ->
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    client.writeAndFlush(Unpooled.wrappedBuffer(new byte[4096]));
+                }
+            }).sync();
+            assertTrue(closer.awaitInactive(5_000), "the server's channel closed itself");
+            assertTrue(atClient.awaitInactive(5_000), "the client saw the server close");
         }
         assertNoQueueFilesLeft();
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps every byte it reads (releasing the buffers) and counts down once {@code expected} bytes came.
  */
-public final class CollectingHandler extends ChannelInboundHandlerAdapter
+public class CollectingHandler extends ChannelInboundHandlerAdapter
 {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final CountDownLatch done = new CountDownLatch(1);
