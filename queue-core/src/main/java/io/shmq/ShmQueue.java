@@ -60,6 +60,7 @@ public final class ShmQueue implements AutoCloseable
     private final QueueHeader header;
     private final Waiter waiter;
     private final List<AutoCloseable> endpoints = new ArrayList<>();
+    private RingConsumer consumer;
     private MpscRingProducer sharedMpscProducer;
     private boolean closed;
 
@@ -299,9 +300,10 @@ public final class ShmQueue implements AutoCloseable
     public synchronized RingConsumer consumer()
     {
         checkOpen();
-        final RingConsumer consumer = new RingConsumer(ring, waiter);
-        endpoints.add(consumer);
-        return consumer;
+        final RingConsumer made = new RingConsumer(ring, waiter);
+        endpoints.add(made);
+        consumer = made;
+        return made;
     }
 
     /**
@@ -377,7 +379,8 @@ public final class ShmQueue implements AutoCloseable
     }
 
     /**
-     * Closes every producer and consumer made by this queue, then unmaps it. The file stays. Idempotent.
+     * Closes every producer and consumer made by this queue, then unmaps it. The file stays. Idempotent. Called
+     * from the consumer's handler, it stops the read after that message and unmaps when the read returns.
      */
     public synchronized void close()
     {
@@ -395,7 +398,15 @@ public final class ShmQueue implements AutoCloseable
                     // Endpoint close only releases ownership words; unmapping must happen regardless.
                 }
             }
-            region.close();
+            if (consumer != null && consumer.isReading())
+            {
+                // Closed from the consumer's handler: unmap once the read has returned.
+                consumer.whenClosed(region::close);
+            }
+            else
+            {
+                region.close();
+            }
         }
     }
 

@@ -89,6 +89,9 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private boolean longRecordsRead;
     private int readCalls;
     private boolean closed;
+    private boolean reading;
+    private boolean closeAfterRead;
+    private Runnable afterClose;
 
     /**
      * Attaches as the ring's consumer, replacing a dead one.
@@ -153,6 +156,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int read(final MessageHandler handler, final int limit)
     {
+        reading = true;
         try
         {
             return readRecords(handler, limit);
@@ -160,6 +164,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         catch (final InternalError fault)
         {
             throw ring.inaccessible(fault);
+        }
+        finally
+        {
+            endRead();
         }
     }
 
@@ -173,7 +181,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         long word = 0;
         try
         {
-            while (messages < limit && bytes < capacity)
+            while (messages < limit && bytes < capacity && !closeAfterRead)
             {
                 final long position = head + bytes;
                 final int offset = (int)position & mask;
@@ -228,6 +236,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
+        reading = true;
         try
         {
             return controlledReadRecords(handler, limit);
@@ -235,6 +244,50 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         catch (final InternalError fault)
         {
             throw ring.inaccessible(fault);
+        }
+        finally
+        {
+            endRead();
+        }
+    }
+
+    /**
+     * Whether a read of this consumer is running: true only inside its handler (this consumer is used by one
+     * thread), where a close must wait for the read to return.
+     *
+     * @return true while {@code read} or {@code controlledRead} is delivering.
+     */
+    public boolean isReading()
+    {
+        return reading;
+    }
+
+    /**
+     * Runs {@code action} once this consumer is closed: at once when it is, or when a close asked for inside its
+     * handler takes effect at the end of the read. {@link io.shmq.ShmQueue#close()} unmaps the ring this way, so
+     * that a handler closing its own queue does not pull the memory from under the read.
+     *
+     * @param action what to run, once.
+     */
+    public void whenClosed(final Runnable action)
+    {
+        if (closed)
+        {
+            action.run();
+        }
+        else
+        {
+            afterClose = action;
+        }
+    }
+
+    private void endRead()
+    {
+        reading = false;
+        if (closeAfterRead)
+        {
+            closeAfterRead = false;
+            close();
         }
     }
 
@@ -248,7 +301,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         long word = 0;
         try
         {
-            while (messages < limit && position - releasedPosition < capacity)
+            while (messages < limit && position - releasedPosition < capacity && !closeAfterRead)
             {
                 final int offset = (int)position & mask;
                 word = lvRecordHeader(offset);
@@ -431,15 +484,28 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     }
 
     /**
-     * Releases the consumer role and refuses further reads. Idempotent.
+     * Releases the consumer role and refuses further reads. Idempotent. Called from a handler of this consumer,
+     * the read stops after that message and the close takes effect when it returns.
      */
     public void close()
     {
+        if (reading)
+        {
+            // Called from the handler: the read stops after this message and closes when it returns.
+            closeAfterRead = true;
+            return;
+        }
         if (!closed)
         {
             releaseDelivered();
             closed = true;
             ownership.release();
+            final Runnable action = afterClose;
+            if (action != null)
+            {
+                afterClose = null;
+                action.run();
+            }
         }
     }
 
