@@ -61,8 +61,6 @@ public final class Channel implements Awaitable, AutoCloseable
     private final ControlledMessageHandler filter = this::onFrame;
     private MessageHandler userHandler;
     private ChannelState state = ChannelState.CONNECTED;
-    private boolean polling;
-    private boolean releaseAfterPoll;
 
     Channel(
         final String name,
@@ -186,22 +184,7 @@ public final class Channel implements Awaitable, AutoCloseable
             return 0;
         }
         userHandler = handler;
-        final int delivered;
-        polling = true;
-        try
-        {
-            delivered = consumer.controlledRead(filter, limit);
-        }
-        finally
-        {
-            polling = false;
-            if (releaseAfterPoll)
-            {
-                // The handler closed this channel: the rings it was reading are let go only now.
-                releaseAfterPoll = false;
-                release();
-            }
-        }
+        final int delivered = consumer.controlledRead(filter, limit);
         if (delivered == 0 && state == ChannelState.CONNECTED)
         {
             idleCheck();
@@ -379,25 +362,9 @@ public final class Channel implements Awaitable, AutoCloseable
         finally
         {
             state = ChannelState.CLOSED;
-            if (polling)
-            {
-                // Called from a handler of poll: unmapping the ring under the read would crash the JVM.
-                releaseAfterPoll = true;
-            }
-            else
-            {
-                release();
-            }
+            // From a handler of poll, the rings are unmapped only when that read returns (RingConsumer.close).
+            release();
         }
-    }
-
-    /**
-     * Whether a {@link #poll} of this channel is running (its handler is the caller): the listener then leaves
-     * the rings mapped until it ends.
-     */
-    boolean isPolling()
-    {
-        return polling;
     }
 
     private void release()

@@ -53,7 +53,6 @@ public final class ChannelListener implements AutoCloseable
     };
     private Channel current;
     private boolean closed;
-    private boolean releaseWhenChannelCloses;
 
     private ChannelListener(final String name, final ChannelConfig config, final ShmQueue in, final ShmQueue out)
     {
@@ -197,45 +196,27 @@ public final class ChannelListener implements AutoCloseable
         {
             return;
         }
-        final Channel accepted = current;
         try
         {
-            if (accepted != null)
+            if (current != null)
             {
-                accepted.close();
+                current.close();
             }
         }
         finally
         {
             closed = true;
+            // From a handler of the accepted channel's poll, the ring being read is unmapped when that read returns.
+            in.close();
+            out.close();
             ShmQueue.delete(in.name(), config.rings().directory());
             ShmQueue.delete(out.name(), config.rings().directory());
-            if (accepted != null && accepted.isPolling())
-            {
-                // Closed from a handler of the accepted channel's poll: unmap once that poll has returned.
-                releaseWhenChannelCloses = true;
-            }
-            else
-            {
-                releaseRings();
-            }
         }
     }
 
     private void channelClosed()
     {
         current = null;
-        if (releaseWhenChannelCloses)
-        {
-            releaseWhenChannelCloses = false;
-            releaseRings();
-        }
-    }
-
-    private void releaseRings()
-    {
-        in.close();
-        out.close();
     }
 
     private void checkOpen()

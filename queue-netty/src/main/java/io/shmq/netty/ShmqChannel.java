@@ -429,10 +429,6 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
                 deleteRings(localAddress);
             }
         }
-        else if (listener != null && was != CLOSED)
-        {
-            listener.close();
-        }
     }
 
     /**
