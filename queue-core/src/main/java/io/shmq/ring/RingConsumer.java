@@ -78,6 +78,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private long headPosition;
     private long releasedPosition;
     private boolean deferRelease;
+    /** Whether space goes back only through {@link #releaseTo} (see {@link #retainUntilReleased}). */
+    private boolean retain;
     private final boolean sharedProducers;
     /** Whether records longer than the alignment are packed (SPSC; see {@code RecordDescriptor.span}). */
     private final boolean packed;
@@ -318,8 +320,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                     continue;
                 }
 
-                // Counted as consumed before the handler runs, so a throwing handler does not see it again.
+                // Counted as consumed before the handler runs, so a throwing handler does not see it again; and
+                // headPosition() tells the handler where this message ends (a bridge's resend position).
                 position += span;
+                headPosition = position;
                 final ControlledMessageHandler.Action action =
                     handler.onMessage(msgTypeId, data, offset + HEADER_LENGTH, recordLength - HEADER_LENGTH);
                 if (action == ControlledMessageHandler.Action.ABORT)
@@ -412,14 +416,106 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     }
 
     /**
-     * Position of the next record this consumer will read. Everything before it is released, except, with
-     * {@link #deferRelease(boolean)} on, what the last call delivered.
+     * Position of the next record this consumer will read: inside a {@link #controlledRead} handler, the position
+     * just past the message being handled. Everything before it is released, except, with
+     * {@link #deferRelease(boolean)} on, what the last call delivered, and with {@link #retainUntilReleased} on,
+     * everything after {@link #releasedPosition()}.
      *
      * @return the head position.
      */
     public long headPosition()
     {
         return headPosition;
+    }
+
+    /**
+     * Position up to which the space of read messages went back to the producers: where a successor of this
+     * consumer (after a crash, or after {@link #close}) starts reading.
+     *
+     * @return the released position, at most {@link #headPosition()}.
+     */
+    public long releasedPosition()
+    {
+        return releasedPosition;
+    }
+
+    /**
+     * Store and forward: with {@code retain} on, messages stay in the ring after they are read, until
+     * {@link #releaseTo} gives their space back, so a consumer that forwards them (a bridge to another host) lets a
+     * message go only once the far side has it. A crash, or {@link #close}, leaves the retained messages to the next
+     * consumer, which reads them again from {@link #releasedPosition()}; {@link #rewind} does the same in place. The
+     * retained messages hold ring space: producers see a full ring when the far side falls behind, which is the
+     * back-pressure. Off (the default) releases everything read so far now.
+     *
+     * @param retain true to release only through {@link #releaseTo}.
+     * @return this consumer.
+     */
+    public RingConsumer retainUntilReleased(final boolean retain)
+    {
+        checkOpen();
+        this.retain = retain;
+        if (!retain)
+        {
+            releaseDelivered();
+        }
+        return this;
+    }
+
+    /**
+     * Gives the space of the messages read before {@code position} back to the producers (and to nobody else:
+     * a successor starts after them). {@code position} must lie on a record boundary between
+     * {@link #releasedPosition()} and {@link #headPosition()}: the end of a message as {@link #headPosition()} told
+     * a {@link #controlledRead} handler; the records in between are checked before anything is released, so a
+     * wrong position is refused rather than tearing a record in two.
+     *
+     * @param position where the released part ends.
+     * @throws IllegalArgumentException when {@code position} is outside that range or inside a record.
+     */
+    public void releaseTo(final long position)
+    {
+        checkOpen();
+        if (position < releasedPosition || position > headPosition)
+        {
+            throw new IllegalArgumentException(queue + ": cannot release to position " + position +
+                ": it must lie between the released position " + releasedPosition + " and the head " + headPosition);
+        }
+        long at = releasedPosition;
+        while (at < position)
+        {
+            final int offset = (int)at & mask;
+            final long word = lvRecordHeader(offset);
+            final int recordLength = recordLength(word);
+            if (recordLength <= 0)
+            {
+                throw corrupt(at, offset, word, "no committed record where a read one should be");
+            }
+            at += checkRecord(at, offset, word, recordLength, msgTypeId(word));
+        }
+        if (at != position)
+        {
+            throw new IllegalArgumentException(queue + ": cannot release to position " + position +
+                ": it lies inside the record that ends at " + at);
+        }
+        if (position != releasedPosition)
+        {
+            release(releasedPosition, position);
+            releasedPosition = position;
+        }
+    }
+
+    /**
+     * Moves the read position back to {@link #releasedPosition()}: the next read delivers again every message read
+     * but not released (retained, or deferred), in order. For a bridge whose link broke with messages in flight.
+     */
+    public void rewind()
+    {
+        checkOpen();
+        if (reading)
+        {
+            throw new IllegalStateException(queue + ": rewind from inside a read; return from the handler first");
+        }
+        headPosition = releasedPosition;
+        stuckPosition = -1;
     }
 
     /**
@@ -570,7 +666,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private void releaseDelivered()
     {
-        if (releasedPosition != headPosition)
+        if (!retain && releasedPosition != headPosition)
         {
             release(releasedPosition, headPosition);
             releasedPosition = headPosition;

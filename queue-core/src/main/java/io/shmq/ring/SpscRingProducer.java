@@ -8,8 +8,11 @@ import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
 import static io.shmq.layout.RecordDescriptor.HEADER_LENGTH;
+import static io.shmq.layout.RecordDescriptor.MIN_USER_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.PADDING_MSG_TYPE_ID;
 import static io.shmq.layout.RecordDescriptor.headerWord;
+import static io.shmq.layout.RecordDescriptor.msgTypeId;
+import static io.shmq.layout.RecordDescriptor.recordLength;
 import static io.shmq.layout.RecordDescriptor.span;
 import static io.shmq.layout.RecordDescriptor.startsInSlot;
 
@@ -56,6 +59,14 @@ public final class SpscRingProducer extends AbstractRingProducer
             ring.checkPositions(head, tail, lvConsumed());
             tailPosition = Math.max(tail, head);
             cachedHeadLimit = head + capacity;
+            // A predecessor that died between a commit (the header store) and publishing the tail leaves committed
+            // records past the tail: the consumer may read them any time, so they are the ring's, not free space.
+            final long committedEnd = endOfCommittedRecords(tailPosition, cachedHeadLimit);
+            if (committedEnd != tailPosition)
+            {
+                tailPosition = committedEnd;
+                soTail(tailPosition);
+            }
             // A predecessor that died holding a claim may have written payload into the free space: zero it all
             // once (the free space is ours alone), as the consumer's clearing would have
             // left them.
@@ -140,13 +151,39 @@ public final class SpscRingProducer extends AbstractRingProducer
     }
 
     /**
-     * Position after the last committed record.
+     * Position after the last committed record; after a successful {@code claim}, and until its commit or abort,
+     * the position where the claimed record starts (any padding before it is already committed).
      *
      * @return the producer's tail position.
      */
     public long tailPosition()
     {
         return tailPosition;
+    }
+
+    /**
+     * Whether the record that starts at {@code position} was committed, by this producer or a predecessor that
+     * died: the consumer's head is past it, or its header word is set. For a position a claim started at (see
+     * {@link #tailPosition()}), asked before this producer writes anything: a new producer keeps its
+     * predecessor's committed records and clears an uncommitted claim, so the answer is final. A store-and-forward
+     * writer notes the position before committing and asks after a crash whether the commit happened.
+     *
+     * @param position a record's position.
+     * @return true when it was committed.
+     */
+    public boolean isCommitted(final long position)
+    {
+        checkOpen();
+        if (lvHead() > position)
+        {
+            return true;
+        }
+        if (position >= tailPosition)
+        {
+            return false;
+        }
+        final long word = dataWords.lvLong((int)position & mask);
+        return recordLength(word) > 0 && msgTypeId(word) != PADDING_MSG_TYPE_ID;
     }
 
     /**
@@ -220,6 +257,38 @@ public final class SpscRingProducer extends AbstractRingProducer
     boolean hasRoom(final int recordLength)
     {
         return fits(tailPosition, lvHead(), recordLength);
+    }
+
+    /**
+     * Walks the committed records from {@code from}: in an SPSC ring a non-zero header word is a commit (the
+     * consumer zeroes what it consumed, a claim writes its header last), so the walk ends at the first zero word,
+     * the claim of a predecessor that died holding one, or at a word that cannot be a header.
+     *
+     * @return the position after the last committed record, {@code from} when there is none.
+     */
+    private long endOfCommittedRecords(final long from, final long limit)
+    {
+        long position = from;
+        while (position < limit)
+        {
+            final int offset = (int)position & mask;
+            final long word = dataWords.lvLong(offset);
+            final int recordLength = recordLength(word);
+            final int msgTypeId = msgTypeId(word);
+            final boolean padding = msgTypeId == PADDING_MSG_TYPE_ID;
+            if (recordLength < HEADER_LENGTH || (!padding && (msgTypeId < MIN_USER_MSG_TYPE_ID ||
+                recordLength > maxMessageLength + HEADER_LENGTH)))
+            {
+                break;
+            }
+            final int span = padding ? recordLength : span(recordLength, alignment, true);
+            if (offset + span > capacity || position + span > limit)
+            {
+                break;
+            }
+            position += span;
+        }
+        return position;
     }
 
     private IllegalStateException pendingClaim()
