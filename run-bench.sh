@@ -6,10 +6,12 @@
 #   ./run-bench.sh --sweep          about 15 minutes: throughput over message sizes 32 B-64 KiB, rings of
 #                                   64 KiB-64 MiB, two receivers, pinned and not, with a plot per configuration
 #   ./run-bench.sh --sweep --quick  about a minute: five sizes, 1 MiB ring, pinned
-#   ./run-bench.sh --netty          about 3 minutes: Netty echo over shmq, an epoll Unix socket and NIO TCP
-#                                   (64 B and 4 KiB: round trips, 64 in flight, CPU per message); --quick: one round
-#   ./run-bench.sh --grpc           about 4 minutes: gRPC over shmq, an epoll Unix socket and epoll TCP (32 B unary
+#   ./run-bench.sh --netty          about 4 minutes: Netty echo over shmq, an epoll Unix socket and NIO TCP
+#                                   (64 B and 4 KiB: round trips, wake-ups from sleep, 64 in flight, CPU per
+#                                   message; a bare futex wake-up as the floor); --quick: one round
+#   ./run-bench.sh --grpc           about 5 minutes: gRPC over shmq, an epoll Unix socket and epoll TCP (32 B unary
 #                                   echo, blocking and async; a server stream; CPU per call; the in-process floor)
+#                                   --netty and --grpc take --pinned: client JVM on CPU 0, each server on CPU 1
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"

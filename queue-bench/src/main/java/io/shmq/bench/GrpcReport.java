@@ -14,8 +14,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
+import io.shmq.bench.harness.CorePinning;
 import io.shmq.bench.harness.JavaCommand;
-import io.shmq.bench.harness.PhaseProbe;
+import io.shmq.bench.harness.ReportOptions;
 import io.shmq.process.ProcessIdentity;
 
 import java.io.BufferedReader;
@@ -48,7 +49,7 @@ import java.util.logging.Logger;
  * in-process transport in one JVM, the floor no transport can beat. One event loop thread per side,
  * {@code directExecutor}, interleaved rounds, the phase probed before each run, medians per phase.
  *
- * <p>Run: {@code ./run-bench.sh --grpc [--quick]}.
+ * <p>Run: {@code ./run-bench.sh --grpc [--quick] [--pinned]}.
  */
 public final class GrpcReport
 {
@@ -85,21 +86,26 @@ public final class GrpcReport
 
     private final int calls;
     private final int streamed;
+    private final long warmUpNanos;
+    private final boolean pinned;
     private final int rounds;
     private final Map<NettyTransport, List<Run>> runs = new EnumMap<>(NettyTransport.class);
     private final List<Run> floor = new ArrayList<>();
 
-    private GrpcReport(final boolean quick)
+    private GrpcReport(final boolean quick, final boolean pinned)
     {
+        this.pinned = pinned;
         calls = quick ? 5_000 : 20_000;
         streamed = quick ? 50_000 : 200_000;
         rounds = quick ? 1 : 3;
+        warmUpNanos = TimeUnit.SECONDS.toNanos(quick ? 1 : 3);
     }
 
     /**
      * Runs the report, or (with {@code --child}) a server.
      *
-     * @param args {@code [--quick]}, or {@code --child TRANSPORT NAME}.
+     * @param args {@code [--quick] [--pinned]} (pinned: this JVM, the client, on CPU 0, each server on CPU 1), or
+     *             {@code --child TRANSPORT NAME}.
      * @throws Exception when a run fails.
      */
     public static void main(final String[] args) throws Exception
@@ -112,18 +118,19 @@ public final class GrpcReport
             serve(NettyTransport.valueOf(args[1]), args[2]);
             return;
         }
-        if (args.length > 1 || (args.length == 1 && !"--quick".equals(args[0])))
-        {
-            System.err.println("usage: GrpcReport [--quick]");
-            System.exit(64);
-        }
-        new GrpcReport(args.length == 1).run();
+        final ReportOptions options = ReportOptions.parse("GrpcReport", args);
+        new GrpcReport(options.quick(), options.pinned()).run();
     }
 
     private void run() throws Exception
     {
-        System.out.printf("# gRPC over shmq, a Unix socket and TCP (%s, %d cores, Java %s)%n%n",
-            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("# gRPC over shmq, a Unix socket and TCP (%s, %d cores, Java %s, %s)%n%n",
+            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            pinned ? "client on CPU 0, server on CPU 1" : "not pinned");
+        if (pinned)
+        {
+            CorePinning.pin(ProcessHandle.current().pid(), 0);
+        }
         final List<NettyTransport> order = new ArrayList<>(TRANSPORTS);
         for (int round = 0; round < rounds; round++)
         {
@@ -141,8 +148,9 @@ public final class GrpcReport
     private Run measure(final NettyTransport transport, final int round) throws Exception
     {
         final String name = "grpc-report-" + ProcessHandle.current().pid() + "-" + round;
-        final Process server = new ProcessBuilder(JavaCommand.of(List.of(), GrpcReport.class, "--child",
-            transport.name(), name)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final List<String> command = JavaCommand.of(List.of(), GrpcReport.class, "--child", transport.name(), name);
+        final Process server = new ProcessBuilder(pinned ? CorePinning.onCpu(1, command) : command)
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         final EventLoopGroup group = transport.newGroup();
         ManagedChannel channel = null;
         try
@@ -158,13 +166,11 @@ public final class GrpcReport
             channel = NettyChannelBuilder.forAddress(address)
                 .channelType(transport.clientChannel, transport.addressType)
                 .eventLoopGroup(group).usePlaintext().directExecutor().build();
-            // Warm up: the JIT and gRPC's pools, as a service that has run a while.
-            blocking(channel, calls / 2);
-            async(channel, calls / 2);
+            warmUp(channel);
             stream(channel, streamed / 4);
 
             final Run run = new Run();
-            run.phase = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+            run.phase = CorePinning.probePhase(pinned ? 0 : -1);
             final long self = ProcessHandle.current().pid();
             final long clientTicks = ProcessIdentity.cpuTicks(self);
             final long serverTicks = ProcessIdentity.cpuTicks(server.pid());
@@ -201,10 +207,9 @@ public final class GrpcReport
         final ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         try
         {
-            blocking(channel, calls / 2);
-            async(channel, calls / 2);
+            warmUp(channel);
             final Run run = new Run();
-            run.phase = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+            run.phase = CorePinning.probePhase(pinned ? 0 : -1);
             run.blocking = blocking(channel, calls);
             run.async = async(channel, calls);
             return run;
@@ -214,6 +219,21 @@ public final class GrpcReport
             channel.shutdownNow();
             server.shutdownNow();
         }
+    }
+
+    /**
+     * Calls, blocking and async in turn, for the warm-up time: a service that has run a while, its code compiled
+     * (C2 needs seconds of a vCPU here) and gRPC's pools filled.
+     */
+    private void warmUp(final ManagedChannel channel) throws Exception
+    {
+        final long until = System.nanoTime() + warmUpNanos;
+        do
+        {
+            blocking(channel, calls / 10);
+            async(channel, calls / 10);
+        }
+        while (System.nanoTime() - until < 0);
     }
 
     /** p50, p99, p99.9 of blocking unary calls, ns. */

@@ -9,8 +9,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.shmq.bench.harness.CorePinning;
+import io.shmq.bench.harness.FutexWakeFloor;
 import io.shmq.bench.harness.JavaCommand;
-import io.shmq.bench.harness.PhaseProbe;
+import io.shmq.bench.harness.ReportOptions;
 import io.shmq.process.ProcessIdentity;
 
 import java.io.BufferedReader;
@@ -33,28 +35,35 @@ import java.util.function.ToDoubleFunction;
 /**
  * Netty echo across two JVMs over shmq, Netty's epoll Unix domain socket and NIO TCP loopback, one event loop
  * thread per side: round trip of 64 B and 4 KiB messages written from the client's event loop, the same with a
- * caller thread handing each message to the loop (as blocking clients do), throughput with 64 messages in flight,
- * and the CPU both processes spend per message. Interleaved rounds; the machine's phase is probed before each run
- * and medians are kept per phase.
+ * caller thread handing each message to the loop (as blocking clients do), the same after a pause (both loops
+ * asleep), the time from a write to a sleeping server's handler (written by a caller thread, or by the client's own
+ * loop), throughput with 64 messages in flight, and the CPU both processes spend per message; and, once a round,
+ * the floor of any wake-up here: a bare futex wake between two JVMs ({@link FutexWakeFloor}). Interleaved rounds;
+ * the machine's phase is probed before each run and medians are kept per phase.
  *
- * <p>Run: {@code ./run-bench.sh --netty [--quick]}.
+ * <p>Run: {@code ./run-bench.sh --netty [--quick] [--pinned]}.
  */
 public final class NettyEchoReport
 {
     private static final int[] SIZES = { 64, 4096 };
     private static final int IN_FLIGHT = 64;
     private static final long CLOCK_TICK_NANOS = 10_000_000L;
+    private static final long SLEEP_MILLIS = 2;
 
     private final int roundTrips;
     private final int sleepingRoundTrips;
     private final int messages;
     private final int rounds;
     private final Map<NettyTransport, Map<String, List<Run>>> runs = new EnumMap<>(NettyTransport.class);
+    private final List<Run> floors = new ArrayList<>();
     private static final List<NettyTransport> TRANSPORTS =
         List.of(NettyTransport.SHMQ, NettyTransport.UDS, NettyTransport.TCP_NIO);
 
-    private NettyEchoReport(final boolean quick)
+    private final boolean pinned;
+
+    private NettyEchoReport(final boolean quick, final boolean pinned)
     {
+        this.pinned = pinned;
         roundTrips = quick ? 20_000 : 100_000;
         sleepingRoundTrips = quick ? 400 : 2_000;
         messages = quick ? 200_000 : 1_000_000;
@@ -64,7 +73,8 @@ public final class NettyEchoReport
     /**
      * Runs the report, or (with {@code --child}) an echo server.
      *
-     * @param args {@code [--quick]}, or {@code --child TRANSPORT NAME}.
+     * @param args {@code [--quick] [--pinned]} (pinned: this JVM, the client, on CPU 0, each server on CPU 1), or
+     *             {@code --child TRANSPORT NAME MODE}.
      * @throws Exception when a run fails.
      */
     public static void main(final String[] args) throws Exception
@@ -74,18 +84,19 @@ public final class NettyEchoReport
             serve(NettyTransport.valueOf(args[1]), args[2], "stamp".equals(args[3]));
             return;
         }
-        if (args.length > 1 || (args.length == 1 && !"--quick".equals(args[0])))
-        {
-            System.err.println("usage: NettyEchoReport [--quick]");
-            System.exit(64);
-        }
-        new NettyEchoReport(args.length == 1).run();
+        final ReportOptions options = ReportOptions.parse("NettyEchoReport", args);
+        new NettyEchoReport(options.quick(), options.pinned()).run();
     }
 
     private void run() throws Exception
     {
-        System.out.printf("# Netty echo over shmq, a Unix socket and TCP (%s, %d cores, Java %s)%n%n",
-            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("# Netty echo over shmq, a Unix socket and TCP (%s, %d cores, Java %s, %s)%n%n",
+            Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            pinned ? "client on CPU 0, server on CPU 1" : "not pinned");
+        if (pinned)
+        {
+            CorePinning.pin(ProcessHandle.current().pid(), 0);
+        }
         final List<NettyTransport> order = new ArrayList<>(TRANSPORTS);
         for (int round = 0; round < rounds; round++)
         {
@@ -93,6 +104,12 @@ public final class NettyEchoReport
             {
                 measure(transport, round);
             }
+            final Run floor = new Run();
+            floor.phase = CorePinning.probePhase(pinned ? 0 : -1);
+            floor.wakeToHandler = FutexWakeFloor.measure(sleepingRoundTrips, SLEEP_MILLIS, pinned ? 1 : -1);
+            floors.add(floor);
+            System.out.printf("round %d bare futex wake-up %s: p50 %.1f us, p99 %.1f us%n", round + 1, floor.phase,
+                floor.wakeToHandler[0] / 1e3, floor.wakeToHandler[1] / 1e3);
             Collections.reverse(order);
         }
         print();
@@ -109,13 +126,13 @@ public final class NettyEchoReport
             for (final int size : SIZES)
             {
                 final Run run = new Run();
-                run.phase = PhaseProbe.phaseOf(PhaseProbe.roundTripNanos());
+                run.phase = CorePinning.probePhase(pinned ? 0 : -1);
                 run.loopRoundTrips = loopRoundTrips(transport, group, address, size);
                 if (size == SIZES[0])
                 {
                     run.handoffRoundTrips = handoffRoundTrips(transport, group, address, size, roundTrips / 4, 0);
                     run.sleepingRoundTrips = handoffRoundTrips(transport, group, address, size, sleepingRoundTrips,
-                        TimeUnit.MILLISECONDS.toNanos(2));
+                        TimeUnit.MILLISECONDS.toNanos(SLEEP_MILLIS));
                 }
                 final long clientTicks = ProcessIdentity.cpuTicks(ProcessHandle.current().pid());
                 final long serverTicks = ProcessIdentity.cpuTicks(server.pid());
@@ -310,14 +327,15 @@ public final class NettyEchoReport
     private void print()
     {
         System.out.printf("%n| transport | size | loop RTT p50 | p99 | hand-off RTT p50 | p99 | from sleep p50 | p99 " +
-            "| write to sleeping handler p50 | p99 | msgs/s, %d in flight | CPU per message, both sides " +
-            "| runs (fast/slow) |%n|---|---|---|---|---|---|---|---|---|---|---|---|---|%n", IN_FLIGHT);
+            "| caller's write to sleeping handler p50 | p99 | loop's write to sleeping handler p50 | p99 " +
+            "| msgs/s, %d in flight | CPU per message, both sides " +
+            "| runs (fast/slow) |%n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n", IN_FLIGHT);
         for (final NettyTransport transport : TRANSPORTS)
         {
             for (final int size : SIZES)
             {
                 final List<Run> all = runs.get(transport).get(size + "");
-                System.out.printf("| %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n",
+                System.out.printf("| %s | %d B | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |%n",
                     transport.label, size,
                     byPhase(all, r -> r.loopRoundTrips[0] / 1e3, "%.2f us"),
                     byPhase(all, r -> r.loopRoundTrips[1] / 1e3, "%.2f us"),
@@ -327,12 +345,21 @@ public final class NettyEchoReport
                     size == SIZES[0] ? byPhase(all, r -> r.sleepingRoundTrips[1] / 1e3, "%.1f us") : "-",
                     size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[0] / 1e3, "%.1f us") : "-",
                     size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[1] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[2] / 1e3, "%.1f us") : "-",
+                    size == SIZES[0] ? byPhase(all, r -> r.wakeToHandler[3] / 1e3, "%.1f us") : "-",
                     byPhase(all, r -> r.perSecond, "%,.0f"),
                     byPhase(all, r -> r.cpuNanosPerMessage / 1e3, "%.2f us"),
                     all.stream().filter(r -> r.phase.equals("fast")).count(),
                     all.stream().filter(r -> r.phase.equals("slow")).count());
             }
         }
+        System.out.printf("%n| no transport: a bare futex wake-up between two JVMs, after %d ms of sleep | p50 | p99 " +
+            "| runs (fast/slow) |%n|---|---|---|---|%n| %s | %s | %s | %d/%d |%n", SLEEP_MILLIS,
+            "the floor of a wake-up",
+            byPhase(floors, r -> r.wakeToHandler[0] / 1e3, "%.1f us"),
+            byPhase(floors, r -> r.wakeToHandler[1] / 1e3, "%.1f us"),
+            floors.stream().filter(r -> r.phase.equals("fast")).count(),
+            floors.stream().filter(r -> r.phase.equals("slow")).count());
         System.out.println("\n(each cell: median of the runs made in the fast phase / in the slow phase)");
     }
 
@@ -367,11 +394,13 @@ public final class NettyEchoReport
         return new long[]{ sorted[sorted.length / 2], sorted[(int)(sorted.length * 0.99)] };
     }
 
-    private static Process startServer(final NettyTransport transport, final String name, final boolean stamp)
+    private Process startServer(final NettyTransport transport, final String name, final boolean stamp)
         throws Exception
     {
-        return new ProcessBuilder(JavaCommand.of(List.of(), NettyEchoReport.class, "--child", transport.name(), name,
-            stamp ? "stamp" : "echo")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final List<String> command = JavaCommand.of(List.of(), NettyEchoReport.class, "--child", transport.name(),
+            name, stamp ? "stamp" : "echo");
+        return new ProcessBuilder(pinned ? CorePinning.onCpu(1, command) : command)
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     private static int awaitReady(final NettyTransport transport, final Process server) throws Exception
@@ -396,9 +425,11 @@ public final class NettyEchoReport
     }
 
     /**
-     * p50 and p99, in ns, from a caller's write to the server's handler receiving it, with both event loops asleep
-     * (a pause before each message): the wake-ups of an idle client and server. The server answers each message
-     * with its {@link System#nanoTime()} at receipt, which on Linux reads the same clock in every process.
+     * Wake-ups of a sleeping server, each in ns as p50 and p99 from a write to the server's handler receiving it
+     * (the server answers each message with its {@link System#nanoTime()} at receipt, which on Linux reads the
+     * same clock in every process): {@code [0..1]} a caller thread writes while both event loops sleep, so its
+     * loop wakes and then the server's; {@code [2..3]} the client's loop writes (from a task it scheduled) while
+     * the server's loop sleeps: one wake-up. Both after warming the server's code up.
      */
     private long[] wakeToHandler(final NettyTransport transport, final String name) throws Exception
     {
@@ -428,36 +459,60 @@ public final class NettyEchoReport
                     buffer.release();
                 }
             });
-            final long[] samples = new long[sleepingRoundTrips];
             try
             {
+                for (int i = 0; i < roundTrips / 4; i++)
+                {
+                    channel.writeAndFlush(channel.alloc().directBuffer(SIZES[0]).writeZero(SIZES[0]));
+                    awaitStamp(transport, stamps);
+                }
+                final long[] fromCaller = new long[sleepingRoundTrips];
+                final long[] fromLoop = new long[sleepingRoundTrips];
+                final long[] written = new long[1];
                 for (int i = -sleepingRoundTrips / 4; i < sleepingRoundTrips; i++)
                 {
-                    Thread.sleep(2);
+                    Thread.sleep(SLEEP_MILLIS);
                     final long start = System.nanoTime();
                     channel.writeAndFlush(channel.alloc().directBuffer(SIZES[0]).writeZero(SIZES[0]));
-                    final Long received = stamps.poll(10, TimeUnit.SECONDS);
-                    if (received == null)
+                    final long received = awaitStamp(transport, stamps);
+                    channel.eventLoop().schedule(() ->
                     {
-                        throw new IllegalStateException(transport + ": no stamp within 10 s");
-                    }
+                        written[0] = System.nanoTime();
+                        channel.writeAndFlush(channel.alloc().directBuffer(SIZES[0]).writeZero(SIZES[0]));
+                    }, SLEEP_MILLIS, TimeUnit.MILLISECONDS);
+                    // The queue's hand-over orders the loop's store of written[0] before the stamp's take.
+                    final long receivedFromLoop = awaitStamp(transport, stamps);
                     if (i >= 0)
                     {
-                        samples[i] = received - start;
+                        fromCaller[i] = received - start;
+                        fromLoop[i] = receivedFromLoop - written[0];
                     }
                 }
+                final long[] caller = percentiles(fromCaller);
+                final long[] loop = percentiles(fromLoop);
+                return new long[]{ caller[0], caller[1], loop[0], loop[1] };
             }
             finally
             {
                 channel.close().sync();
             }
-            return percentiles(samples);
         }
         finally
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
             stopServer(server);
         }
+    }
+
+    private static long awaitStamp(final NettyTransport transport, final LinkedBlockingQueue<Long> stamps)
+        throws InterruptedException
+    {
+        final Long received = stamps.poll(10, TimeUnit.SECONDS);
+        if (received == null)
+        {
+            throw new IllegalStateException(transport + ": no stamp within 10 s");
+        }
+        return received;
     }
 
     private static void serve(final NettyTransport transport, final String name, final boolean stamp) throws Exception

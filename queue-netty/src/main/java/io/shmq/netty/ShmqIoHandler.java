@@ -8,6 +8,7 @@ import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.shmq.channel.Channel;
+import io.shmq.platform.JvmRequirements;
 import io.shmq.wait.Waiter;
 import io.shmq.wait.Waiters;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The I/O side of a Netty event loop for shmq channels: on every turn it polls the rings of every channel
- * registered with it; once none has had anything for a while (5 us spinning, then until 50 us polling and yielding
+ * registered with it; once none has had anything for a while (1 us spinning, then until 50 us polling and yielding
  * the CPU, by default), and the loop has no task due, it sleeps in one
  * system call on all their doorbells at once (a futex per ring, {@code futex_waitv}, with queue-native) and on its
  * own wake-up word, which {@link #wakeup()} moves when another thread submits a task.
@@ -35,8 +36,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ShmqIoHandler implements IoHandler
 {
-    /** Default time an idle loop polls without giving its CPU up: a reply within it costs nothing. */
-    public static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+    /**
+     * Default time an idle loop polls without giving its CPU up: a reply within it (a round trip over shmq is about
+     * half a microsecond) costs no system call; any longer, and a peer the scheduler queued on this CPU waits for it.
+     */
+    public static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
     /** Default time, from the start of idleness, until which an idle loop polls and yields before it sleeps. */
     public static final long DEFAULT_YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -92,6 +96,8 @@ public final class ShmqIoHandler implements IoHandler
             throw new IllegalArgumentException("want 0 <= spinNanos <= yieldNanos, got spin " + spinNanos +
                 " ns and yield " + yieldNanos + " ns");
         }
+        // The handler's wake word is an Agrona buffer: name the missing JVM flag here, not in an IllegalAccessError.
+        JvmRequirements.requireAgronaAccess();
         return executor -> new ShmqIoHandler(executor, spinNanos, yieldNanos);
     }
 
