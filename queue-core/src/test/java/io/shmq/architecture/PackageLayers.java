@@ -37,11 +37,13 @@ public final class PackageLayers
         "io.shmq.rpc",
         "io.shmq.nativeio",
         "io.shmq.netty",
+        "io.shmq.bridge",
         "io.shmq.inspect",
-        "io.shmq.tool");
+        "io.shmq.tool",
+        "io.shmq.bridge.tool");
 
     /** The tooling: what people and scripts use to look at queues; nothing that moves messages may need it. */
-    public static final List<String> TOOLING = List.of("io.shmq.inspect", "io.shmq.tool");
+    public static final List<String> TOOLING = List.of("io.shmq.inspect", "io.shmq.tool", "io.shmq.bridge.tool");
 
     private PackageLayers()
     {

@@ -1,0 +1,172 @@
+package io.shmq.bridge;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where a bridge's two Aeron streams go, and its timeouts. Immutable; {@code with...} returns a copy.
+ *
+ * <p>The data stream runs from the sending host to the receiving one, on {@link #dataChannel()} (an Aeron URI whose
+ * endpoint is the receiving host, e.g. {@code aeron:udp?endpoint=hostB:40456}); acknowledgements run back on
+ * {@link #ackChannel()} (its endpoint is the sending host). Both sides are given the same two channels.
+ */
+public final class BridgeConfig
+{
+    /** Stream id of the data stream by default; acknowledgements use the next one. */
+    public static final int DEFAULT_STREAM_ID = 0x5348;
+
+    private final String dataChannel;
+    private final String ackChannel;
+    private final int streamId;
+    private final String aeronDirectory;
+    private final String embeddedDirectory;
+    private final Duration connectTimeout;
+    private final Duration fullQueueTimeout;
+
+    private BridgeConfig(final String dataChannel, final String ackChannel, final int streamId,
+        final String aeronDirectory, final String embeddedDirectory, final Duration connectTimeout,
+        final Duration fullQueueTimeout)
+    {
+        this.dataChannel = Objects.requireNonNull(dataChannel, "dataChannel");
+        this.ackChannel = Objects.requireNonNull(ackChannel, "ackChannel");
+        this.streamId = streamId;
+        this.aeronDirectory = aeronDirectory;
+        this.embeddedDirectory = embeddedDirectory;
+        this.connectTimeout = connectTimeout;
+        this.fullQueueTimeout = fullQueueTimeout;
+    }
+
+    /**
+     * A bridge over two Aeron channels, with an embedded media driver, a 10 s connect timeout and a 30 s full-queue
+     * timeout.
+     *
+     * @param dataChannel Aeron URI of the data stream (endpoint: the receiving host).
+     * @param ackChannel  Aeron URI of the acknowledgement stream (endpoint: the sending host).
+     * @return the configuration.
+     */
+    public static BridgeConfig of(final String dataChannel, final String ackChannel)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, DEFAULT_STREAM_ID, null, null, Duration.ofSeconds(10),
+            Duration.ofSeconds(30));
+    }
+
+    /**
+     * The same, on other stream ids ({@code streamId} for data, {@code streamId + 1} for acknowledgements): several
+     * bridges may share a channel, each on its own ids.
+     *
+     * @param streamId the data stream's id.
+     * @return a copy.
+     */
+    public BridgeConfig withStreamId(final int streamId)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory, connectTimeout,
+            fullQueueTimeout);
+    }
+
+    /**
+     * The same, through an external media driver whose directory this is (null: an embedded one).
+     *
+     * @param aeronDirectory the media driver's directory, or null.
+     * @return a copy.
+     */
+    public BridgeConfig withAeronDirectory(final String aeronDirectory)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory, connectTimeout,
+            fullQueueTimeout);
+    }
+
+    /**
+     * The same, with the embedded media driver in {@code directory} (emptied when it starts, removed when it stops)
+     * instead of {@code aeron-<user>-shmq-bridge-<role>-<queue>} beside Aeron's default directory.
+     *
+     * @param directory the embedded driver's directory, or null for the default.
+     * @return a copy.
+     */
+    public BridgeConfig withEmbeddedDriverDirectory(final String directory)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, directory, connectTimeout,
+            fullQueueTimeout);
+    }
+
+    /**
+     * The same, failing when the other side has not connected within {@code timeout} of the start.
+     *
+     * @param timeout a positive duration.
+     * @return a copy.
+     */
+    public BridgeConfig withConnectTimeout(final Duration timeout)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory,
+            positive(timeout), fullQueueTimeout);
+    }
+
+    /**
+     * The same, failing when the receiver's local queue stays full for {@code timeout} (nobody drains it).
+     *
+     * @param timeout a positive duration.
+     * @return a copy.
+     */
+    public BridgeConfig withFullQueueTimeout(final Duration timeout)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory,
+            connectTimeout, positive(timeout));
+    }
+
+    private static Duration positive(final Duration timeout)
+    {
+        if (timeout.isNegative() || timeout.isZero())
+        {
+            throw new IllegalArgumentException("a bridge timeout must be positive: " + timeout);
+        }
+        return timeout;
+    }
+
+    /** @return the data stream's Aeron URI. */
+    public String dataChannel()
+    {
+        return dataChannel;
+    }
+
+    /** @return the acknowledgement stream's Aeron URI. */
+    public String ackChannel()
+    {
+        return ackChannel;
+    }
+
+    /** @return the data stream's id (acknowledgements: this plus one). */
+    public int streamId()
+    {
+        return streamId;
+    }
+
+    /** @return the external media driver's directory, or null for an embedded driver. */
+    public String aeronDirectory()
+    {
+        return aeronDirectory;
+    }
+
+    /** @return the embedded media driver's directory, or null for the default. */
+    public String embeddedDriverDirectory()
+    {
+        return embeddedDirectory;
+    }
+
+    /** @return how long a side waits for the other to connect before failing. */
+    public Duration connectTimeout()
+    {
+        return connectTimeout;
+    }
+
+    /** @return how long the receiver's local queue may stay full before the receiver fails. */
+    public Duration fullQueueTimeout()
+    {
+        return fullQueueTimeout;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BridgeConfig(data " + dataChannel + ", acks " + ackChannel + ", stream " + streamId +
+            (aeronDirectory == null ? ", embedded driver" : ", driver " + aeronDirectory) + ")";
+    }
+}

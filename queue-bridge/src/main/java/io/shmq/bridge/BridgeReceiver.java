@@ -1,0 +1,310 @@
+package io.shmq.bridge;
+
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.Header;
+import io.shmq.QueueConfig;
+import io.shmq.ShmQueue;
+import io.shmq.layout.RingKind;
+import io.shmq.ring.SlotClaim;
+import io.shmq.ring.SpscRingProducer;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The receiving half of a bridge: takes the messages of an Aeron subscription and writes each, with its type id
+ * and length, into a local queue exactly once and in order, across restarts of either side, and acknowledges what
+ * it committed on a second stream. It must be the local queue's only producer (an SPSC queue): after a crash it
+ * asks the ring whether its last commit happened ({@link SpscRingProducer#isCommitted}).
+ *
+ * <p>An Agrona {@link Agent}: drive it with {@link #doWork()} from one thread (an {@code AgentRunner}, or
+ * {@link QueueBridge}). When the local queue is full it stops taking from Aeron, whose flow control then holds
+ * the sender back; after {@link BridgeConfig#fullQueueTimeout()} of that it fails.
+ */
+public final class BridgeReceiver implements Agent
+{
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long ACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long RESEND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ShmQueue queue;
+    private final QueueShape shape;
+    private final BridgeConfig config;
+    private final SpscRingProducer producer;
+    private final ReceiverState state;
+    private final AeronLink link;
+    private final Subscription data;
+    private final ExclusivePublication acks;
+    private final ControlledFragmentAssembler assembler;
+    private final SlotClaim claim = new SlotClaim();
+    private final UnsafeBuffer ackFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.ACK_LENGTH));
+    private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private final long startedNanos = System.nanoTime();
+    private long acknowledged = Long.MIN_VALUE;
+    private long lastAckNanos;
+    private long resendAskedNanos;
+    private boolean gap;
+    private long fullSinceNanos;
+    private boolean connected;
+    private long committedMessages;
+    private long duplicates;
+    private BridgeException failure;
+    private volatile boolean imageJoined;
+
+    /**
+     * Starts receiving into {@code queue}: recovers a commit its predecessor may have died in, connects to Aeron
+     * and subscribes.
+     *
+     * @param queue  the local queue, SPSC, whose producer this receiver becomes.
+     * @param config the bridge's channels.
+     * @throws BridgeException when the queue is not SPSC, its state file is not a bridge's, or Aeron is not there.
+     */
+    public BridgeReceiver(final ShmQueue queue, final BridgeConfig config)
+    {
+        if (queue.kind() != RingKind.SPSC)
+        {
+            throw new BridgeException("queue '" + queue.name() + "' is " + queue.kind() + ": a bridge receiver " +
+                "must be its only producer, so that it can tell after a crash whether its last commit happened; " +
+                "create the queue on this host as SPSC");
+        }
+        this.queue = queue;
+        this.shape = QueueShape.of(queue);
+        this.config = config;
+        this.producer = (SpscRingProducer)queue.producer();
+        final Path queueFile = queue.region().file();
+        try
+        {
+            this.state = ReceiverState.open(ReceiverState.path(
+                queueFile == null ? QueueConfig.DEFAULT_DIRECTORY : queueFile.toAbsolutePath().getParent(),
+                queue.name()));
+        }
+        catch (final RuntimeException ex)
+        {
+            producer.close();
+            throw ex;
+        }
+        recover();
+        AeronLink opened = null;
+        try
+        {
+            opened = AeronLink.open(config, "receive", queue.name());
+            this.link = opened;
+            // A new image joins the sender's stream where it is now: what was sent before it (a resend asked for
+            // by this receiver's predecessor, say) never arrives here. Ask for it again.
+            this.data = opened.aeron().addSubscription(config.dataChannel(), config.streamId(),
+                image -> imageJoined = true, image -> { });
+            this.acks = opened.aeron().addExclusivePublication(config.ackChannel(), config.streamId() + 1);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(opened);
+            state.close();
+            producer.close();
+            throw ex;
+        }
+        this.assembler = new ControlledFragmentAssembler(this::onFragment);
+    }
+
+    /**
+     * A predecessor that died between noting a commit and noting it done left the pending end above the committed
+     * one: the ring says whether the record was committed.
+     */
+    private void recover()
+    {
+        final long pendingEnd = state.pendingEnd();
+        if (pendingEnd > state.committed() && producer.isCommitted(state.pendingPosition()))
+        {
+            state.committed(pendingEnd);
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        final long now = System.nanoTime();
+        if (imageJoined)
+        {
+            imageJoined = false;
+            gap = true;
+        }
+        int work = data.controlledPoll(assembler, FRAGMENT_LIMIT);
+        if (failure != null)
+        {
+            throw failure;
+        }
+        connected |= data.isConnected();
+        if (!connected && now - startedNanos > config.connectTimeout().toNanos())
+        {
+            throw new BridgeException("no bridge sender connected on " + config.dataChannel() + " (stream " +
+                config.streamId() + ") within " + config.connectTimeout().toMillis() + " ms: is the sender running " +
+                "and does its data channel name this host's endpoint?");
+        }
+        work += acknowledge(now);
+        return work;
+    }
+
+    private int acknowledge(final long now)
+    {
+        final long committed = state.committed();
+        final boolean resend = gap && now - resendAskedNanos > RESEND_INTERVAL_NANOS;
+        if (committed == acknowledged && !resend && now - lastAckNanos < ACK_INTERVAL_NANOS)
+        {
+            return 0;
+        }
+        BridgeFrame.putAck(ackFrame, committed, epoch, resend ? BridgeFrame.FLAG_RESEND : 0);
+        if (acks.offer(ackFrame, 0, BridgeFrame.ACK_LENGTH) > 0)
+        {
+            acknowledged = committed;
+            lastAckNanos = now;
+            if (resend)
+            {
+                resendAskedNanos = now;
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final int type = BridgeFrame.typeOf(buffer, offset, length);
+        if (type == BridgeFrame.HELLO)
+        {
+            onHello(buffer, offset, length);
+            return Action.CONTINUE;
+        }
+        if (type != BridgeFrame.DATA || length < BridgeFrame.DATA_HEADER_LENGTH)
+        {
+            failure = new BridgeException("a frame of type " + type + " and " + length + " bytes on the data " +
+                "stream of queue '" + queue.name() + "': is the sender a shmq bridge of protocol version " +
+                BridgeFrame.VERSION + "?");
+            return Action.ABORT;
+        }
+        final long committed = state.committed();
+        final long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
+        final long end = buffer.getLong(offset + BridgeFrame.DATA_END_OFFSET);
+        if (committed == ReceiverState.NONE || end <= committed)
+        {
+            // Before the sender's HELLO told where its stream starts, or a message committed before: drop it.
+            duplicates += committed == ReceiverState.NONE ? 0 : 1;
+            gap = committed == ReceiverState.NONE;
+            return Action.CONTINUE;
+        }
+        if (previousEnd != committed)
+        {
+            // Something between was lost with a broken image: ask for everything after the committed end again.
+            gap = true;
+            return Action.CONTINUE;
+        }
+        final int payload = length - BridgeFrame.DATA_HEADER_LENGTH;
+        final int typeId = buffer.getInt(offset + BridgeFrame.DATA_TYPE_ID_OFFSET);
+        if (!producer.claim(typeId, payload, claim))
+        {
+            final long now = System.nanoTime();
+            if (fullSinceNanos == 0)
+            {
+                fullSinceNanos = now;
+            }
+            else if (now - fullSinceNanos > config.fullQueueTimeout().toNanos())
+            {
+                failure = new BridgeException("queue '" + queue.name() + "' on this host has been full for " +
+                    config.fullQueueTimeout().toMillis() + " ms: is its consumer running?");
+            }
+            return Action.ABORT;
+        }
+        fullSinceNanos = 0;
+        state.begin(end, producer.tailPosition());
+        claim.buffer().putBytes(claim.offset(), buffer, offset + BridgeFrame.DATA_HEADER_LENGTH, payload);
+        claim.commit();
+        state.committed(end);
+        committedMessages++;
+        gap = false;
+        return Action.CONTINUE;
+    }
+
+    private void onHello(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final QueueShape sender = BridgeFrame.helloShape(buffer, offset, length);
+        final String mismatch = shape.mismatchWith(sender);
+        if (mismatch != null)
+        {
+            failure = new BridgeException(mismatch);
+            return;
+        }
+        final long released = buffer.getLong(offset + BridgeFrame.HELLO_RELEASED_OFFSET);
+        final long sentEnd = buffer.getLong(offset + BridgeFrame.HELLO_SENT_END_OFFSET);
+        long committed = state.committed();
+        if (committed == ReceiverState.NONE)
+        {
+            // First contact: nothing before the sender's released position was ever acknowledged by anyone.
+            state.committed(released);
+            committed = released;
+        }
+        if (sentEnd > committed)
+        {
+            // Every DATA frame sent before this HELLO came before it on the stream: those not here were lost.
+            gap = true;
+        }
+        if (released > committed)
+        {
+            failure = new BridgeException("the sender of queue '" + queue.name() + "' released its ring up to " +
+                "position " + released + " but this receiver committed only up to " + committed + ": its state " +
+                state.file() + " belongs to another bridge or was reset; messages in between are not here");
+        }
+    }
+
+    /** @return messages written into the local queue since this receiver started. */
+    public long committedMessages()
+    {
+        return committedMessages;
+    }
+
+    /** @return messages dropped as already committed since this receiver started. */
+    public long duplicates()
+    {
+        return duplicates;
+    }
+
+    /** @return the end position, in the sender's ring, of the last message committed here. */
+    public long committedPosition()
+    {
+        return state.committed();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BridgeReceiver(" + queue.name() + ": committed " + committedMessages + " up to " + state.committed() +
+            ", duplicates " + duplicates + (gap ? ", waiting for a resend" : "") +
+            (data.isConnected() ? ", connected" : ", not connected") + ")";
+    }
+
+    @Override
+    public void onClose()
+    {
+        // The producer role goes back with the bridge: the queue stays open, and a new receiver may take it.
+        CloseHelper.closeAll(data, acks, link);
+        state.close();
+        producer.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "shmq-bridge-receiver-" + queue.name();
+    }
+}

@@ -1,0 +1,258 @@
+package io.shmq.bridge;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.Header;
+import io.shmq.ShmQueue;
+import io.shmq.ring.RingConsumer;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sending half of a bridge: the consumer of a local queue, which publishes each message on an Aeron stream
+ * and gives its space in the ring back only when the receiver acknowledges it. Unacknowledged messages stay in the
+ * ring ({@link RingConsumer#retainUntilReleased}): the sender's crash loses none (its successor reads them again),
+ * and a receiver that falls behind fills the ring, which holds the local producers back.
+ *
+ * <p>An Agrona {@link Agent}: drive it with {@link #doWork()} from one thread (an {@code AgentRunner}, or
+ * {@link QueueBridge}).
+ */
+public final class BridgeSender implements Agent
+{
+    private static final int MESSAGE_LIMIT = 64;
+    private static final int FRAGMENT_LIMIT = 16;
+    private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ShmQueue queue;
+    private final QueueShape shape;
+    private final BridgeConfig config;
+    private final RingConsumer consumer;
+    private final AeronLink link;
+    private final ExclusivePublication data;
+    private final Subscription acks;
+    private final FragmentAssembler ackAssembler;
+    private final BufferClaim bufferClaim = new BufferClaim();
+    private final UnsafeBuffer frameHeader =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.DATA_HEADER_LENGTH));
+    private final UnsafeBuffer hello;
+    private final ControlledMessageHandler sendHandler = this::send;
+    private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private final long startedNanos = System.nanoTime();
+    private long previousEnd;
+    private long receiverEpoch = -1;
+    private boolean connected;
+    private boolean everConnected;
+    private boolean rewindWanted;
+    private long lastHelloNanos;
+    private long acknowledged = -1;
+    private long sentMessages;
+    private long resentRewinds;
+
+    /**
+     * Starts sending {@code queue}'s messages: becomes its consumer (retaining what it reads), connects to Aeron,
+     * publishes the data stream and subscribes to acknowledgements.
+     *
+     * @param queue  the local queue, whose consumer this sender becomes.
+     * @param config the bridge's channels.
+     * @throws BridgeException when the queue's messages cannot fit an Aeron message, or Aeron is not there.
+     */
+    public BridgeSender(final ShmQueue queue, final BridgeConfig config)
+    {
+        this.queue = queue;
+        this.shape = QueueShape.of(queue);
+        this.config = config;
+        AeronLink opened = null;
+        try
+        {
+            opened = AeronLink.open(config, "send", queue.name());
+            this.link = opened;
+            this.data = opened.aeron().addExclusivePublication(config.dataChannel(), config.streamId());
+            this.acks = opened.aeron().addSubscription(config.ackChannel(), config.streamId() + 1);
+            if (BridgeFrame.DATA_HEADER_LENGTH + shape.maxMessageLength() > data.maxMessageLength())
+            {
+                throw new BridgeException("queue '" + queue.name() + "' takes messages up to " +
+                    shape.maxMessageLength() + " bytes, but an Aeron message on " + config.dataChannel() +
+                    " holds at most " + (data.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH) + " after the " +
+                    "bridge's header: raise the term length (term-length=... in the channel URI, 8 x the longest " +
+                    "message)");
+            }
+            this.consumer = queue.consumer().retainUntilReleased(true);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(opened);
+            throw ex;
+        }
+        this.previousEnd = consumer.releasedPosition();
+        this.hello = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.HELLO_NAME_OFFSET +
+            BridgeFrame.MAX_NAME_BYTES));
+        this.ackAssembler = new FragmentAssembler(this::onAck);
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long now = System.nanoTime();
+        int work = acks.poll(ackAssembler, FRAGMENT_LIMIT);
+        final boolean nowConnected = data.isConnected();
+        if (nowConnected && !connected)
+        {
+            // A receiver (again): whatever was sent to an image that is gone may not have arrived.
+            rewindWanted = true;
+            lastHelloNanos = 0;
+            everConnected = true;
+        }
+        connected = nowConnected;
+        if (!connected)
+        {
+            if (!everConnected && now - startedNanos > config.connectTimeout().toNanos())
+            {
+                throw new BridgeException("no bridge receiver connected to " + config.dataChannel() + " (stream " +
+                    config.streamId() + ") within " + config.connectTimeout().toMillis() + " ms: is the receiver " +
+                    "running, and is that its host's endpoint?");
+            }
+            return work;
+        }
+        if (now - lastHelloNanos > HELLO_INTERVAL_NANOS && sendHello())
+        {
+            lastHelloNanos = now;
+            work++;
+        }
+        if (rewindWanted)
+        {
+            rewindWanted = false;
+            consumer.rewind();
+            previousEnd = consumer.releasedPosition();
+            resentRewinds++;
+        }
+        work += consumer.controlledRead(sendHandler, MESSAGE_LIMIT);
+        return work;
+    }
+
+    private boolean sendHello()
+    {
+        final int length = BridgeFrame.putHello(hello, consumer.releasedPosition(), epoch, previousEnd, shape);
+        return data.offer(hello, 0, length) > 0;
+    }
+
+    private ControlledMessageHandler.Action send(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final long end = consumer.headPosition();
+        final int frameLength = BridgeFrame.DATA_HEADER_LENGTH + length;
+        final long result;
+        if (frameLength <= data.maxPayloadLength())
+        {
+            result = data.tryClaim(frameLength, bufferClaim);
+            if (result > 0)
+            {
+                final MutableDirectBuffer frame = bufferClaim.buffer();
+                final int at = bufferClaim.offset();
+                BridgeFrame.putDataHeader(frame, at, previousEnd, end, msgTypeId);
+                frame.putBytes(at + BridgeFrame.DATA_HEADER_LENGTH, buffer, index, length);
+                bufferClaim.commit();
+            }
+        }
+        else
+        {
+            BridgeFrame.putDataHeader(frameHeader, 0, previousEnd, end, msgTypeId);
+            result = data.offer(frameHeader, 0, BridgeFrame.DATA_HEADER_LENGTH, buffer, index, length);
+        }
+        if (result < 0)
+        {
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                throw new BridgeException("the Aeron publication of queue '" + queue.name() + "' on " +
+                    config.dataChannel() + " can take no more (" + Publication.errorString(result) + ")");
+            }
+            // Back-pressured or not connected: leave the message in the ring and try again on the next turn.
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        previousEnd = end;
+        sentMessages++;
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (BridgeFrame.typeOf(buffer, offset, length) != BridgeFrame.ACK || length < BridgeFrame.ACK_LENGTH)
+        {
+            return;
+        }
+        final long committed = buffer.getLong(offset + BridgeFrame.ACK_COMMITTED_OFFSET);
+        final long ackEpoch = buffer.getLong(offset + BridgeFrame.ACK_EPOCH_OFFSET);
+        final int flags = buffer.getInt(offset + BridgeFrame.ACK_FLAGS_OFFSET);
+        if (ackEpoch != receiverEpoch)
+        {
+            // Another receiver process: it has what it acknowledges, nothing sent to its predecessor beyond that.
+            receiverEpoch = ackEpoch;
+            rewindWanted = true;
+        }
+        if ((flags & BridgeFrame.FLAG_RESEND) != 0)
+        {
+            rewindWanted = true;
+        }
+        acknowledged = Math.max(acknowledged, committed);
+        final long releasable = Math.min(committed, consumer.headPosition());
+        if (releasable > consumer.releasedPosition())
+        {
+            consumer.releaseTo(releasable);
+        }
+    }
+
+    /** @return messages published since this sender started (a resent one counts again). */
+    public long sentMessages()
+    {
+        return sentMessages;
+    }
+
+    /** @return how often this sender went back to its released position to send again. */
+    public long rewinds()
+    {
+        return resentRewinds;
+    }
+
+    /** @return the highest end position the receiver acknowledged, or -1. */
+    public long acknowledgedPosition()
+    {
+        return acknowledged;
+    }
+
+    /** @return the position up to which this sender released its ring. */
+    public long releasedPosition()
+    {
+        return consumer.releasedPosition();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BridgeSender(" + queue.name() + ": sent " + sentMessages + ", rewinds " + resentRewinds +
+            ", acknowledged " + acknowledged + ", released " + consumer.releasedPosition() + ", read " +
+            consumer.headPosition() + (connected ? ", connected" : ", not connected") + ")";
+    }
+
+    @Override
+    public void onClose()
+    {
+        CloseHelper.closeAll(data, acks, link);
+        consumer.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "shmq-bridge-sender-" + queue.name();
+    }
+}

@@ -1,0 +1,287 @@
+package io.shmq.bridge.tool;
+
+import io.shmq.QueueConfig;
+import io.shmq.QueueName;
+import io.shmq.ShmQueue;
+import io.shmq.bridge.BridgeConfig;
+import io.shmq.bridge.QueueBridge;
+import io.shmq.errors.ShmqException;
+import io.shmq.inspect.QueueFiles;
+import io.shmq.inspect.QueueSnapshot;
+import io.shmq.layout.RingKind;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code shmq bridge}: runs one half of a bridge until interrupted, printing where it stands every few seconds.
+ * <pre>
+ *   shmq bridge send    --queue NAME --to DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] [--aeron-dir DIR]
+ *   shmq bridge receive --queue NAME --from DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] [--aeron-dir DIR]
+ *                       [--capacity BYTES] [--max-message BYTES]
+ * </pre>
+ * DATA_URI names the receiving host ({@code aeron:udp?endpoint=hostB:40456}), ACK_URI the sending host; both
+ * halves are given the same two. The sender opens the existing queue as it is; the receiver opens its queue, or
+ * creates it (SPSC) when {@code --capacity} is given. Exit status: 0 interrupted, 1 the bridge failed (the reason
+ * is printed), 2 a usage error.
+ */
+public final class BridgeCommand
+{
+    private static final String USAGE = String.join("\n",
+        "usage: shmq bridge send    --queue NAME --to DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] " +
+            "[--aeron-dir DIR]",
+        "       shmq bridge receive --queue NAME --from DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] " +
+            "[--aeron-dir DIR]",
+        "                           [--capacity BYTES] [--max-message BYTES]",
+        "  DATA_URI: the receiving host's endpoint, e.g. 'aeron:udp?endpoint=hostB:40456'",
+        "  ACK_URI:  the sending host's endpoint, e.g. 'aeron:udp?endpoint=hostA:40457'",
+        "  --aeron-dir: an external media driver's directory (default: an embedded driver)");
+    private static final Set<String> SEND_OPTIONS = Set.of("--queue", "--to", "--acks", "--dir", "--stream",
+        "--aeron-dir");
+    private static final Set<String> RECEIVE_OPTIONS = Set.of("--queue", "--from", "--acks", "--dir", "--stream",
+        "--aeron-dir", "--capacity", "--max-message");
+    private static final long REPORT_MILLIS = 5_000;
+
+    private BridgeCommand()
+    {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code send|receive} and the options above.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /**
+     * Runs one half until interrupted or failed.
+     *
+     * @param out  where the progress goes.
+     * @param err  where errors and the usage go.
+     * @param args the command line.
+     * @return the exit status.
+     */
+    static int run(final PrintStream out, final PrintStream err, final String[] args)
+    {
+        final boolean send;
+        final Map<String, String> options;
+        try
+        {
+            if (args.length == 0 || !(args[0].equals("send") || args[0].equals("receive")))
+            {
+                throw new IllegalArgumentException(args.length == 0 ? "send or receive?" :
+                    "unknown bridge command '" + args[0] + "'");
+            }
+            send = args[0].equals("send");
+            options = parse(args, send ? SEND_OPTIONS : RECEIVE_OPTIONS);
+            require(options, "--queue", send ? "--to" : "--from", "--acks");
+            QueueName.validate(options.get("--queue"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("shmq bridge: " + ex.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        try
+        {
+            return send ? sendUntilStopped(out, err, options) : receiveUntilStopped(out, err, options);
+        }
+        catch (final ShmqException ex)
+        {
+            err.println("shmq bridge: " + ex.getMessage());
+            return 1;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("shmq bridge: " + ex.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private static Map<String, String> parse(final String[] args, final Set<String> allowed)
+    {
+        final Map<String, String> options = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2)
+        {
+            if (!allowed.contains(args[i]))
+            {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "' for bridge " + args[0]);
+            }
+            if (i + 1 == args.length)
+            {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+
+    private static void require(final Map<String, String> options, final String... names)
+    {
+        for (final String name : names)
+        {
+            if (!options.containsKey(name))
+            {
+                throw new IllegalArgumentException(name + " is required");
+            }
+        }
+    }
+
+    private static int number(final Map<String, String> options, final String name, final int otherwise)
+    {
+        final String value = options.get(name);
+        if (value == null)
+        {
+            return otherwise;
+        }
+        try
+        {
+            return Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + " takes a number, not '" + value + "'");
+        }
+    }
+
+    private static BridgeConfig config(final Map<String, String> options, final String data)
+    {
+        return BridgeConfig.of(data, options.get("--acks"))
+            .withStreamId(number(options, "--stream", BridgeConfig.DEFAULT_STREAM_ID))
+            .withAeronDirectory(options.get("--aeron-dir"));
+    }
+
+    private static Path directory(final Map<String, String> options)
+    {
+        return Path.of(options.getOrDefault("--dir", QueueConfig.DEFAULT_DIRECTORY.toString()));
+    }
+
+    /** The existing queue's shape, as its header tells it. */
+    private static QueueConfig shapeOf(final Path directory, final String name)
+    {
+        final Path file = QueueName.path(directory, name);
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        final QueueSnapshot snapshot = QueueFiles.snapshot(file);
+        if (!snapshot.valid())
+        {
+            throw new ShmqException(file + " is not a shmq queue (or of another layout version)");
+        }
+        return QueueConfig.of(snapshot.kind(), snapshot.capacity()).withMaxMessageLength(snapshot.maxMessageLength())
+            .withRecordAlignment(snapshot.alignment()).withDirectory(directory);
+    }
+
+    private static int sendUntilStopped(final PrintStream out, final PrintStream err, final Map<String, String> options)
+        throws InterruptedException
+    {
+        final String name = options.get("--queue");
+        final Path directory = directory(options);
+        final QueueConfig shape = shapeOf(directory, name);
+        if (shape == null)
+        {
+            throw new ShmqException("no queue '" + name + "' in " + directory + ": the sending side bridges an " +
+                "existing queue; create it first (its producers do)");
+        }
+        try (ShmQueue queue = ShmQueue.open(name, shape);
+            QueueBridge bridge = QueueBridge.send(queue, config(options, options.get("--to"))))
+        {
+            return runUntilStopped(out, err, bridge);
+        }
+    }
+
+    private static int receiveUntilStopped(
+        final PrintStream out, final PrintStream err, final Map<String, String> options) throws InterruptedException
+    {
+        final String name = options.get("--queue");
+        final Path directory = directory(options);
+        QueueConfig shape = shapeOf(directory, name);
+        if (shape == null)
+        {
+            final int capacity = number(options, "--capacity", 0);
+            if (capacity == 0)
+            {
+                throw new ShmqException("no queue '" + name + "' in " + directory + ": create it, or give " +
+                    "--capacity (and --max-message) to have the bridge create it as SPSC");
+            }
+            shape = QueueConfig.of(RingKind.SPSC, capacity).withDirectory(directory);
+            if (options.containsKey("--max-message"))
+            {
+                shape = shape.withMaxMessageLength(number(options, "--max-message", 0));
+            }
+        }
+        try (ShmQueue queue = ShmQueue.createOrOpen(name, shape);
+            QueueBridge bridge = QueueBridge.receive(queue, config(options, options.get("--from"))))
+        {
+            return runUntilStopped(out, err, bridge);
+        }
+    }
+
+    private static int runUntilStopped(final PrintStream out, final PrintStream err, final QueueBridge bridge)
+        throws InterruptedException
+    {
+        out.println("running " + bridge.agent() + "; Ctrl-C stops it");
+        // On SIGINT or SIGTERM the bridge closes in the hook, so its Aeron side (an embedded driver's directory)
+        // is gone before the JVM is; unacknowledged messages stay in the sending ring for the next run.
+        final boolean[] stopping = new boolean[1];
+        final Thread hook = new Thread(() ->
+        {
+            stopping[0] = true;
+            out.println("stopping: " + bridge.agent());
+            try
+            {
+                bridge.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                err.println("shmq bridge: " + ex.getMessage());
+            }
+        }, "shmq-bridge-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        while (!bridge.awaitStop(REPORT_MILLIS))
+        {
+            out.println(bridge.agent());
+        }
+        if (stopping[0])
+        {
+            return 0;
+        }
+        removeHook(hook);
+        err.println("shmq bridge: " + bridge.failure().getMessage());
+        return 1;
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Already shutting down: the hook has run.
+        }
+    }
+
+    /** The usage text, for tests. */
+    static List<String> usage()
+    {
+        return List.of(USAGE.split("\n"));
+    }
+}

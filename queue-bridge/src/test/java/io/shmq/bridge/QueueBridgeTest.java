@@ -1,0 +1,256 @@
+package io.shmq.bridge;
+
+import io.shmq.QueueConfig;
+import io.shmq.ShmQueue;
+import io.shmq.ring.RingConsumer;
+import io.shmq.ring.RingProducer;
+import io.shmq.support.ShmDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Two bridge halves in one JVM, each with its own embedded media driver and its own queue directory (two "hosts"),
+ * over UDP on the loopback: every message arrives once, in order, with its type id, length and bytes, also across
+ * a restart of either half.
+ */
+class QueueBridgeTest
+{
+    private static final int MAX_MESSAGE = 6_000;
+
+    @RegisterExtension
+    final ShmDirectory hostA = new ShmDirectory();
+
+    @RegisterExtension
+    final ShmDirectory hostB = new ShmDirectory();
+
+    private final UnsafeBuffer src = new UnsafeBuffer(new byte[MAX_MESSAGE]);
+
+    private static int freePort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static BridgeConfig config() throws IOException
+    {
+        return BridgeConfig.of("aeron:udp?endpoint=localhost:" + freePort(), "aeron:udp?endpoint=localhost:" +
+            freePort()).withConnectTimeout(Duration.ofSeconds(20));
+    }
+
+    /** Each half's embedded media driver in its host's directory: removed with it even when a test fails. */
+    private BridgeConfig on(final ShmDirectory host, final BridgeConfig config)
+    {
+        return config.withEmbeddedDriverDirectory(host.path().resolve("aeron").toString());
+    }
+
+    private QueueConfig queueConfig(final Path directory, final boolean spsc)
+    {
+        return (spsc ? QueueConfig.spsc(256 * 1024) : QueueConfig.mpsc(256 * 1024)).withDirectory(directory)
+            .withMaxMessageLength(MAX_MESSAGE);
+    }
+
+    /** Message {@code i}: type id 1 + i % 7, a length from 8 to 5,007 (some longer than a UDP datagram). */
+    private static int lengthOf(final long i)
+    {
+        return 8 + (int)((i * 7919) % (i % 50 == 0 ? 5_000 : 200));
+    }
+
+    private void offer(final RingProducer producer, final long i) throws InterruptedException
+    {
+        final int length = lengthOf(i);
+        src.putLong(0, i);
+        for (int b = 8; b < length; b++)
+        {
+            src.putByte(b, (byte)(i * 31 + b));
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!producer.offer(1 + (int)(i % 7), src, 0, length))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("the sending queue stayed full at message " + i);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Reads on B until {@code until} messages arrived, checking each against {@code next}. */
+    private static long receive(final RingConsumer consumer, final long next, final long until,
+        final QueueBridge... running) throws InterruptedException
+    {
+        final long[] expected = { next };
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (expected[0] < until)
+        {
+            final int read = consumer.read((type, buffer, index, length) ->
+            {
+                final long i = buffer.getLong(index);
+                assertEquals(expected[0], i, "the next message in order, once");
+                assertEquals(1 + (int)(i % 7), type, "type id of message " + i);
+                assertEquals(lengthOf(i), length, "length of message " + i);
+                for (int b = 8; b < length; b++)
+                {
+                    if (buffer.getByte(index + b) != (byte)(i * 31 + b))
+                    {
+                        fail("byte " + b + " of message " + i + " differs");
+                    }
+                }
+                expected[0]++;
+            }, 256);
+            if (read == 0)
+            {
+                for (final QueueBridge bridge : running)
+                {
+                    if (bridge.failure() != null)
+                    {
+                        throw new AssertionError("a bridge failed", bridge.failure());
+                    }
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    fail("only " + expected[0] + " of " + until + " messages arrived");
+                }
+                Thread.sleep(1);
+            }
+        }
+        return expected[0];
+    }
+
+    @Test
+    @Timeout(120)
+    void everyMessageArrivesOnceInOrderWithItsTypeAndLength() throws Exception
+    {
+        final BridgeConfig config = config();
+        try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+            ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), true));
+            QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+            QueueBridge sender = QueueBridge.send(a, on(hostA, config)))
+        {
+            final RingProducer producer = a.producer();
+            final RingConsumer consumer = b.consumer();
+            long sent = 0;
+            long received = 0;
+            while (sent < 20_000)
+            {
+                offer(producer, sent++);
+                if (sent % 2_000 == 0)
+                {
+                    received = receive(consumer, received, sent, sender, receiver);
+                }
+            }
+            assertEquals(20_000, receive(consumer, received, sent, sender, receiver));
+            final BridgeSender agent = (BridgeSender)sender.agent();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (agent.releasedPosition() < a.header().tailPosition() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            assertEquals(a.header().tailPosition(), agent.releasedPosition(), "all acknowledged and released");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aRestartedReceiverOrSenderGoesOnWithoutLossOrRepeat() throws Exception
+    {
+        final BridgeConfig config = config();
+        try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+            ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), true)))
+        {
+            final RingProducer producer = a.producer();
+            final RingConsumer consumer = b.consumer();
+            long sent = 0;
+            long received = 0;
+            long duplicates = 0;
+            long rewinds = 0;
+            QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+            QueueBridge sender = QueueBridge.send(a, on(hostA, config));
+            try
+            {
+                for (int restart = 0; restart < 6; restart++)
+                {
+                    for (int i = 0; i < 1_500; i++)
+                    {
+                        offer(producer, sent++);
+                    }
+                    // Restart one half while messages are in flight, unread or unacknowledged.
+                    if (restart % 2 == 0)
+                    {
+                        receiver.close();
+                        duplicates += ((BridgeReceiver)receiver.agent()).duplicates();
+                        receiver = QueueBridge.receive(b, on(hostB, config));
+                    }
+                    else
+                    {
+                        sender.close();
+                        rewinds += ((BridgeSender)sender.agent()).rewinds();
+                        sender = QueueBridge.send(a, on(hostA, config));
+                    }
+                    for (int i = 0; i < 500; i++)
+                    {
+                        offer(producer, sent++);
+                    }
+                    received = receive(consumer, received, sent, sender, receiver);
+                }
+            }
+            finally
+            {
+                sender.close();
+                receiver.close();
+            }
+            duplicates += ((BridgeReceiver)receiver.agent()).duplicates();
+            rewinds += ((BridgeSender)sender.agent()).rewinds();
+            System.out.printf("restarts: %d messages, %d resent and dropped as duplicates, %d rewinds%n", sent,
+                duplicates, rewinds);
+            assertEquals(sent, received);
+            assertTrue(duplicates > 0, "restarts with messages in flight made the sender send some again");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aReceiverRefusesAQueueOfAnotherNameOrWithShorterMessages() throws Exception
+    {
+        final BridgeConfig config = config();
+        try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+            ShmQueue b = ShmQueue.create("orders", QueueConfig.spsc(256 * 1024).withDirectory(hostB.path())
+                .withMaxMessageLength(1024));
+            QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+            QueueBridge sender = QueueBridge.send(a, on(hostA, config)))
+        {
+            assertTrue(receiver.awaitStop(20_000), "the receiver stops");
+            assertNotNull(receiver.failure());
+            final String message = receiver.failure().getMessage();
+            assertTrue(message.contains("max message length of at least " + MAX_MESSAGE), message);
+            assertThrows(BridgeException.class, receiver::close);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aReceiverInsistsOnBeingTheOnlyProducerOfAnSpscQueue() throws Exception
+    {
+        try (ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), false)))
+        {
+            final BridgeConfig config = on(hostB, config());
+            final BridgeException refused = assertThrows(BridgeException.class, () -> new BridgeReceiver(b, config));
+            assertTrue(refused.getMessage().contains("create the queue on this host as SPSC"), refused.getMessage());
+        }
+    }
+}
