@@ -121,43 +121,71 @@ public final class BridgeConfig
         return timeout;
     }
 
-    /** @return the data stream's Aeron URI. */
+    /**
+     * The data stream's Aeron URI.
+     *
+     * @return the data stream's Aeron URI.
+     */
     public String dataChannel()
     {
         return dataChannel;
     }
 
-    /** @return the acknowledgement stream's Aeron URI. */
+    /**
+     * The acknowledgement stream's Aeron URI.
+     *
+     * @return the acknowledgement stream's Aeron URI.
+     */
     public String ackChannel()
     {
         return ackChannel;
     }
 
-    /** @return the data stream's id (acknowledgements: this plus one). */
+    /**
+     * The data stream's id (acknowledgements: this plus one).
+     *
+     * @return the data stream's id (acknowledgements: this plus one).
+     */
     public int streamId()
     {
         return streamId;
     }
 
-    /** @return the external media driver's directory, or null for an embedded driver. */
+    /**
+     * The external media driver's directory, or null for an embedded driver.
+     *
+     * @return the external media driver's directory, or null for an embedded driver.
+     */
     public String aeronDirectory()
     {
         return aeronDirectory;
     }
 
-    /** @return the embedded media driver's directory, or null for the default. */
+    /**
+     * The embedded media driver's directory, or null for the default.
+     *
+     * @return the embedded media driver's directory, or null for the default.
+     */
     public String embeddedDriverDirectory()
     {
         return embeddedDirectory;
     }
 
-    /** @return how long a side waits for the other to connect before failing. */
+    /**
+     * How long a side waits for the other to connect before failing.
+     *
+     * @return how long a side waits for the other to connect before failing.
+     */
     public Duration connectTimeout()
     {
         return connectTimeout;
     }
 
-    /** @return how long the receiver's local queue may stay full before the receiver fails. */
+    /**
+     * How long the receiver's local queue may stay full before the receiver fails.
+     *
+     * @return how long the receiver's local queue may stay full before the receiver fails.
+     */
     public Duration fullQueueTimeout()
     {
         return fullQueueTimeout;

@@ -6,8 +6,8 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
-import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.layout.BridgeStateDescriptor;
 import io.shmq.layout.RingKind;
 import io.shmq.ring.SlotClaim;
 import io.shmq.ring.SpscRingProducer;
@@ -17,7 +17,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -36,12 +35,13 @@ public final class BridgeReceiver implements Agent
     private static final int FRAGMENT_LIMIT = 64;
     private static final long ACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long RESEND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long TOUCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ShmQueue queue;
     private final QueueShape shape;
     private final BridgeConfig config;
     private final SpscRingProducer producer;
-    private final ReceiverState state;
+    private final BridgeState state;
     private final AeronLink link;
     private final Subscription data;
     private final ExclusivePublication acks;
@@ -52,6 +52,7 @@ public final class BridgeReceiver implements Agent
     private final long startedNanos = System.nanoTime();
     private long acknowledged = Long.MIN_VALUE;
     private long lastAckNanos;
+    private long lastTouchNanos;
     private long resendAskedNanos;
     private boolean gap;
     private long fullSinceNanos;
@@ -81,12 +82,9 @@ public final class BridgeReceiver implements Agent
         this.shape = QueueShape.of(queue);
         this.config = config;
         this.producer = (SpscRingProducer)queue.producer();
-        final Path queueFile = queue.region().file();
         try
         {
-            this.state = ReceiverState.open(ReceiverState.path(
-                queueFile == null ? QueueConfig.DEFAULT_DIRECTORY : queueFile.toAbsolutePath().getParent(),
-                queue.name()));
+            this.state = BridgeState.open(queue, true);
         }
         catch (final RuntimeException ex)
         {
@@ -121,10 +119,10 @@ public final class BridgeReceiver implements Agent
      */
     private void recover()
     {
-        final long pendingEnd = state.pendingEnd();
-        if (pendingEnd > state.committed() && producer.isCommitted(state.pendingPosition()))
+        final long pendingEnd = state.second();
+        if (pendingEnd > state.end() && producer.isCommitted(state.third()))
         {
-            state.committed(pendingEnd);
+            state.end(pendingEnd);
         }
     }
 
@@ -154,12 +152,17 @@ public final class BridgeReceiver implements Agent
                 "and does its data channel name this host's endpoint?");
         }
         work += acknowledge(now);
+        if (now - lastTouchNanos > TOUCH_INTERVAL_NANOS)
+        {
+            lastTouchNanos = now;
+            state.touch();
+        }
         return work;
     }
 
     private int acknowledge(final long now)
     {
-        final long committed = state.committed();
+        final long committed = state.end();
         final boolean resend = gap && now - resendAskedNanos > RESEND_INTERVAL_NANOS;
         if (committed == acknowledged && !resend && now - lastAckNanos < ACK_INTERVAL_NANOS)
         {
@@ -194,14 +197,14 @@ public final class BridgeReceiver implements Agent
                 BridgeFrame.VERSION + "?");
             return Action.ABORT;
         }
-        final long committed = state.committed();
+        final long committed = state.end();
         final long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
         final long end = buffer.getLong(offset + BridgeFrame.DATA_END_OFFSET);
-        if (committed == ReceiverState.NONE || end <= committed)
+        if (committed == BridgeStateDescriptor.NONE || end <= committed)
         {
             // Before the sender's HELLO told where its stream starts, or a message committed before: drop it.
-            duplicates += committed == ReceiverState.NONE ? 0 : 1;
-            gap = committed == ReceiverState.NONE;
+            duplicates += committed == BridgeStateDescriptor.NONE ? 0 : 1;
+            gap = committed == BridgeStateDescriptor.NONE;
             return Action.CONTINUE;
         }
         if (previousEnd != committed)
@@ -230,8 +233,9 @@ public final class BridgeReceiver implements Agent
         state.begin(end, producer.tailPosition());
         claim.buffer().putBytes(claim.offset(), buffer, offset + BridgeFrame.DATA_HEADER_LENGTH, payload);
         claim.commit();
-        state.committed(end);
+        state.end(end);
         committedMessages++;
+        state.messages(committedMessages);
         gap = false;
         return Action.CONTINUE;
     }
@@ -247,11 +251,11 @@ public final class BridgeReceiver implements Agent
         }
         final long released = buffer.getLong(offset + BridgeFrame.HELLO_RELEASED_OFFSET);
         final long sentEnd = buffer.getLong(offset + BridgeFrame.HELLO_SENT_END_OFFSET);
-        long committed = state.committed();
-        if (committed == ReceiverState.NONE)
+        long committed = state.end();
+        if (committed == BridgeStateDescriptor.NONE)
         {
             // First contact: nothing before the sender's released position was ever acknowledged by anyone.
-            state.committed(released);
+            state.end(released);
             committed = released;
         }
         if (sentEnd > committed)
@@ -267,28 +271,40 @@ public final class BridgeReceiver implements Agent
         }
     }
 
-    /** @return messages written into the local queue since this receiver started. */
+    /**
+     * Messages written into the local queue since this receiver started.
+     *
+     * @return messages written into the local queue since this receiver started.
+     */
     public long committedMessages()
     {
         return committedMessages;
     }
 
-    /** @return messages dropped as already committed since this receiver started. */
+    /**
+     * Messages dropped as already committed since this receiver started.
+     *
+     * @return messages dropped as already committed since this receiver started.
+     */
     public long duplicates()
     {
         return duplicates;
     }
 
-    /** @return the end position, in the sender's ring, of the last message committed here. */
+    /**
+     * The end position, in the sender's ring, of the last message committed here.
+     *
+     * @return the end position, in the sender's ring, of the last message committed here.
+     */
     public long committedPosition()
     {
-        return state.committed();
+        return state.end();
     }
 
     @Override
     public String toString()
     {
-        return "BridgeReceiver(" + queue.name() + ": committed " + committedMessages + " up to " + state.committed() +
+        return "BridgeReceiver(" + queue.name() + ": committed " + committedMessages + " up to " + state.end() +
             ", duplicates " + duplicates + (gap ? ", waiting for a resend" : "") +
             (data.isConnected() ? ", connected" : ", not connected") + ")";
     }

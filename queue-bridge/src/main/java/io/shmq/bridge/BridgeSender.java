@@ -33,11 +33,13 @@ public final class BridgeSender implements Agent
     private static final int MESSAGE_LIMIT = 64;
     private static final int FRAGMENT_LIMIT = 16;
     private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long TOUCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ShmQueue queue;
     private final QueueShape shape;
     private final BridgeConfig config;
     private final RingConsumer consumer;
+    private final BridgeState state;
     private final AeronLink link;
     private final ExclusivePublication data;
     private final Subscription acks;
@@ -55,6 +57,7 @@ public final class BridgeSender implements Agent
     private boolean everConnected;
     private boolean rewindWanted;
     private long lastHelloNanos;
+    private long lastTouchNanos;
     private long acknowledged = -1;
     private long sentMessages;
     private long resentRewinds;
@@ -94,6 +97,16 @@ public final class BridgeSender implements Agent
             CloseHelper.quietClose(opened);
             throw ex;
         }
+        try
+        {
+            this.state = BridgeState.open(queue, false);
+        }
+        catch (final RuntimeException ex)
+        {
+            consumer.close();
+            CloseHelper.quietClose(link);
+            throw ex;
+        }
         this.previousEnd = consumer.releasedPosition();
         this.hello = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.HELLO_NAME_OFFSET +
             BridgeFrame.MAX_NAME_BYTES));
@@ -116,6 +129,11 @@ public final class BridgeSender implements Agent
         connected = nowConnected;
         if (!connected)
         {
+            if (now - lastTouchNanos > TOUCH_INTERVAL_NANOS)
+            {
+                lastTouchNanos = now;
+                state.touch();
+            }
             if (!everConnected && now - startedNanos > config.connectTimeout().toNanos())
             {
                 throw new BridgeException("no bridge receiver connected to " + config.dataChannel() + " (stream " +
@@ -137,6 +155,12 @@ public final class BridgeSender implements Agent
             resentRewinds++;
         }
         work += consumer.controlledRead(sendHandler, MESSAGE_LIMIT);
+        if (now - lastTouchNanos > TOUCH_INTERVAL_NANOS)
+        {
+            lastTouchNanos = now;
+            state.sender(acknowledged, consumer.releasedPosition(), previousEnd, sentMessages);
+            state.touch();
+        }
         return work;
     }
 
@@ -211,25 +235,41 @@ public final class BridgeSender implements Agent
         }
     }
 
-    /** @return messages published since this sender started (a resent one counts again). */
+    /**
+     * Messages published since this sender started (a resent one counts again).
+     *
+     * @return messages published since this sender started (a resent one counts again).
+     */
     public long sentMessages()
     {
         return sentMessages;
     }
 
-    /** @return how often this sender went back to its released position to send again. */
+    /**
+     * How often this sender went back to its released position to send again.
+     *
+     * @return how often this sender went back to its released position to send again.
+     */
     public long rewinds()
     {
         return resentRewinds;
     }
 
-    /** @return the highest end position the receiver acknowledged, or -1. */
+    /**
+     * The highest end position the receiver acknowledged, or -1.
+     *
+     * @return the highest end position the receiver acknowledged, or -1.
+     */
     public long acknowledgedPosition()
     {
         return acknowledged;
     }
 
-    /** @return the position up to which this sender released its ring. */
+    /**
+     * The position up to which this sender released its ring.
+     *
+     * @return the position up to which this sender released its ring.
+     */
     public long releasedPosition()
     {
         return consumer.releasedPosition();
@@ -248,6 +288,7 @@ public final class BridgeSender implements Agent
     {
         CloseHelper.closeAll(data, acks, link);
         consumer.close();
+        state.closeAndRemove();
     }
 
     @Override

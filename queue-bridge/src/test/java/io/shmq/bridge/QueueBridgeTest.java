@@ -2,6 +2,7 @@ package io.shmq.bridge;
 
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.inspect.BridgeSnapshot;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.support.ShmDirectory;
@@ -162,7 +163,29 @@ class QueueBridgeTest
                 Thread.sleep(1);
             }
             assertEquals(a.header().tailPosition(), agent.releasedPosition(), "all acknowledged and released");
+            // What `shmq list` shows of the two halves.
+            final long tail = a.header().tailPosition();
+            BridgeSnapshot out = null;
+            while (System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(5))
+            {
+                out = BridgeSnapshot.list(hostA.path()).get(0);
+                if (out.end() == tail)
+                {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            assertNotNull(out);
+            assertTrue(!out.receiver() && out.alive() && out.pid() == ProcessHandle.current().pid(), out.toString());
+            assertEquals(tail, out.end(), "acknowledged");
+            assertEquals(tail, out.sent(), "sent");
+            final BridgeSnapshot in = BridgeSnapshot.list(hostB.path()).get(0);
+            assertTrue(in.receiver() && in.alive(), in.toString());
+            assertEquals(tail, in.end(), "committed");
+            assertEquals(20_000, in.messages());
         }
+        assertTrue(BridgeSnapshot.list(hostA.path()).isEmpty(), "a stopped sender leaves no state behind");
+        assertEquals(1, BridgeSnapshot.list(hostB.path()).size(), "a receiver keeps what it committed");
     }
 
     @Test

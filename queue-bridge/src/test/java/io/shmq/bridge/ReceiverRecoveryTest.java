@@ -38,9 +38,9 @@ class ReceiverRecoveryTest
     private static void dieInsideACommit(final ShmQueue queue, final boolean ringCommitDone)
     {
         final SpscRingProducer producer = (SpscRingProducer)queue.producer();
-        try (ReceiverState state = ReceiverState.open(ReceiverState.path(host(queue), queue.name())))
+        try (BridgeState state = BridgeState.open(BridgeState.path(host(queue), queue.name(), true), true))
         {
-            state.committed(100);
+            state.end(100);
             final SlotClaim claim = new SlotClaim();
             assertTrue(producer.claim(1, 8, claim));
             state.begin(164, producer.tailPosition());

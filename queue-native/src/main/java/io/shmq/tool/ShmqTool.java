@@ -2,6 +2,7 @@ package io.shmq.tool;
 
 import io.shmq.QueueConfig;
 import io.shmq.QueueName;
+import io.shmq.inspect.BridgeSnapshot;
 import io.shmq.inspect.QueueFiles;
 import io.shmq.inspect.QueueSnapshot;
 import io.shmq.layout.QueueHeaderDescriptor;
@@ -26,6 +27,7 @@ import java.util.List;
  *   shmq rm NAME [--dir DIR] [--sysv] [--force]    remove a queue (refused while a live process uses it)
  *   shmq gc [--dir DIR] [--dry-run]                remove stale queues: no live owner, nobody attached
  * </pre>
+ * {@code list} and {@code stat} also show the bridge halves (queue-bridge) whose state files are in DIR.
  * Exit status: 0 done, 1 the queue is missing or in use, 2 a usage error.
  */
 public final class ShmqTool
@@ -137,6 +139,7 @@ public final class ShmqTool
         out.println("       shmq stat NAME [--dir DIR] [--sysv] [--watch | --count N]");
         out.println("       shmq rm NAME [--dir DIR] [--sysv] [--force]");
         out.println("       shmq gc [--dir DIR] [--dry-run]");
+        out.println("       shmq bridge send|receive ...   (one half of a bridge to another host; shmq bridge for help)");
     }
 
     private int list()
@@ -172,7 +175,69 @@ public final class ShmqTool
                 queue.isStale() ? "yes" : "no");
         }
         out.printf("%d queue(s)%n", queues.size());
+        final List<BridgeSnapshot> bridges = BridgeSnapshot.list(directory);
+        if (!bridges.isEmpty())
+        {
+            out.printf("%n%-28s %-8s %-22s %14s %14s %14s %12s %10s%n", "BRIDGE", "HALF", "PROCESS", "SENT/COMMITTED",
+                "ACKNOWLEDGED", "LAG (BYTES)", "MESSAGES", "UPDATED");
+            for (final BridgeSnapshot bridge : bridges)
+            {
+                out.println(bridgeLine(bridge, tailOf(queues, bridge.queue()), now));
+            }
+        }
         return 0;
+    }
+
+    private static String bridgeSummary(final BridgeSnapshot bridge, final long tail, final long now)
+    {
+        if (!bridge.valid())
+        {
+            return "bridge state " + bridge.file() + ": not a bridge state of this version";
+        }
+        final String process = "pid " + bridge.pid() + (bridge.alive() ? " (alive)" : " (gone)");
+        if (bridge.receiver())
+        {
+            return String.format("bridge receiver %s: committed up to %d in the sender's ring, %d messages, " +
+                "updated %s ago", process, bridge.end(), bridge.messages(), age(now, bridge.updatedMillis()));
+        }
+        return String.format("bridge sender %s: sent up to %d, acknowledged up to %d, lag %d bytes, %d messages, " +
+            "updated %s ago", process, bridge.sent(), bridge.end(), Math.max(0, tail - Math.max(bridge.end(),
+            bridge.released())), bridge.messages(), age(now, bridge.updatedMillis()));
+    }
+
+    private static long tailOf(final List<QueueSnapshot> queues, final String name)
+    {
+        for (final QueueSnapshot queue : queues)
+        {
+            if (queue.valid() && queue.name().equals(name) && queue.file() != null)
+            {
+                return queue.tail();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * One bridge half: the sender's lag is what its queue holds beyond the acknowledged end (bytes of the ring not
+     * yet known to have arrived); a receiver shows the end it committed, in the sender's ring.
+     */
+    private static String bridgeLine(final BridgeSnapshot bridge, final long tail, final long now)
+    {
+        if (!bridge.valid())
+        {
+            return String.format("%-28s %-8s (not a bridge state of this version: %s)", bridge.queue(),
+                bridge.receiver() ? "receive" : "send", bridge.file());
+        }
+        final String process = "pid " + bridge.pid() + (bridge.alive() ? " (alive)" : " (gone)");
+        if (bridge.receiver())
+        {
+            return String.format("%-28s %-8s %-22s %14d %14s %14s %12d %10s", bridge.queue(), "receive", process,
+                bridge.end(), "-", "-", bridge.messages(), age(now, bridge.updatedMillis()));
+        }
+        final long acknowledged = Math.max(bridge.end(), bridge.released());
+        return String.format("%-28s %-8s %-22s %14d %14d %14s %12d %10s", bridge.queue(), "send", process,
+            bridge.sent(), bridge.end(), tail < 0 ? "?" : Long.toString(Math.max(0, tail - acknowledged)),
+            bridge.messages(), age(now, bridge.updatedMillis()));
     }
 
     private int stat(final String name)
@@ -187,6 +252,17 @@ public final class ShmqTool
                 return 1;
             }
             print(queue, lastTail);
+            if (!sysv)
+            {
+                final long now = System.currentTimeMillis();
+                for (final BridgeSnapshot bridge : BridgeSnapshot.list(directory))
+                {
+                    if (bridge.queue().equals(name))
+                    {
+                        out.println("  " + bridgeSummary(bridge, queue.tail(), now));
+                    }
+                }
+            }
             lastTail = queue.tail();
             if (i + 1 < count)
             {

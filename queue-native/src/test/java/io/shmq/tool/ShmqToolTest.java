@@ -1,5 +1,9 @@
 package io.shmq.tool;
 
+import io.shmq.layout.BridgeStateDescriptor;
+import io.shmq.process.ProcessIdentity;
+import io.shmq.ring.RingProducer;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.nativeio.SegmentPages;
@@ -115,5 +119,60 @@ class ShmqToolTest
         {
             SysVQueues.delete(name);
         }
+    }
+
+    @Test
+    void listAndStatShowBridgesAndTheSendersLag() throws Exception
+    {
+        final QueueConfig config = QueueConfig.spsc(64 * 1024).withDirectory(shm.path());
+        try (ShmQueue orders = ShmQueue.create("orders", config))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
+            final RingProducer producer = orders.producer();
+            for (int i = 0; i < 10; i++)
+            {
+                assertTrue(producer.offer(1, message, 0, 100));
+            }
+            final long tail = orders.header().tailPosition();
+            // A sending half of this process that was acknowledged up to 1000 bytes before the tail.
+            writeBridgeState(BridgeStateDescriptor.SENDER_PREFIX + "orders", BridgeStateDescriptor.SENDER_MAGIC,
+                ProcessIdentity.current().token(), tail - 1000, tail - 1000, tail, 10);
+            // A receiving half whose process is gone.
+            final Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            final long goneToken = ProcessIdentity.current().token() - (ProcessHandle.current().pid() << 42) +
+                (gone.pid() << 42);
+            writeBridgeState(BridgeStateDescriptor.RECEIVER_PREFIX + "orders", BridgeStateDescriptor.RECEIVER_MAGIC,
+                goneToken, 4096, -1, -1, 7);
+
+            assertEquals(0, shmq("list"));
+            final String sender = printed.stream().filter(l -> l.startsWith("orders ") && l.contains(" send "))
+                .findFirst().orElseThrow(() -> new AssertionError(printed.toString()));
+            assertTrue(sender.contains("pid " + ProcessHandle.current().pid() + " (alive)"), sender);
+            assertTrue(sender.contains(" 1000 "), "lag: " + sender);
+            final String receiver = printed.stream().filter(l -> l.startsWith("orders ") && l.contains(" receive "))
+                .findFirst().orElseThrow(() -> new AssertionError(printed.toString()));
+            assertTrue(receiver.contains("pid " + gone.pid() + " (gone)") && receiver.contains(" 4096 "), receiver);
+
+            assertEquals(0, shmq("stat", "orders"));
+            assertTrue(line("  bridge sender pid " + ProcessHandle.current().pid()).contains("lag 1000 bytes"),
+                printed.toString());
+            assertTrue(line("  bridge receiver pid").contains("committed up to 4096"), printed.toString());
+        }
+    }
+
+    private void writeBridgeState(final String file, final long magic, final long owner, final long end,
+        final long second, final long third, final long messages) throws Exception
+    {
+        final UnsafeBuffer state = new UnsafeBuffer(new byte[BridgeStateDescriptor.LENGTH]);
+        state.putLong(BridgeStateDescriptor.MAGIC_OFFSET, magic);
+        state.putInt(BridgeStateDescriptor.VERSION_OFFSET, BridgeStateDescriptor.VERSION);
+        state.putLong(BridgeStateDescriptor.OWNER_OFFSET, owner);
+        state.putLong(BridgeStateDescriptor.UPDATED_MILLIS_OFFSET, System.currentTimeMillis());
+        state.putLong(BridgeStateDescriptor.END_OFFSET, end);
+        state.putLong(BridgeStateDescriptor.SECOND_OFFSET, second);
+        state.putLong(BridgeStateDescriptor.THIRD_OFFSET, third);
+        state.putLong(BridgeStateDescriptor.MESSAGES_OFFSET, messages);
+        Files.write(shm.path().resolve(file), state.byteArray());
     }
 }
