@@ -26,12 +26,12 @@ import java.nio.charset.StandardCharsets;
  * HELLO (sender to receiver, on connection and every second)
  *                      8                               16                              24
  *                      | released position (long)      | sender epoch (long)           |
- *                      24                              32              36              40
- *                      | sent end (long)               | ring kind     | capacity      |
- *                      40              44              48
- *                      | max msg length| name length   | name (UTF-8) ...
+ *                      24                              32                              40
+ *                      | sent end (long)               | queue incarnation (long)      |
+ *                      40              44              48              52              56
+ *                      | ring kind     | capacity      | max msg length| name length   | name (UTF-8) ...
  *   (sent end: the end of the last DATA frame sent before this HELLO; a receiver that has committed less lost
- *   frames, and asks for them again)
+ *   frames, and asks for them again; incarnation: which creation of the sending queue, see QueueShape)
  * ACK (receiver to sender)
  *                      8                               16                              24
  *                      | committed end (long)          | receiver epoch (long)         |
@@ -66,11 +66,12 @@ public final class BridgeFrame
     static final int HELLO_RELEASED_OFFSET = 8;
     static final int HELLO_EPOCH_OFFSET = 16;
     static final int HELLO_SENT_END_OFFSET = 24;
-    static final int HELLO_KIND_OFFSET = 32;
-    static final int HELLO_CAPACITY_OFFSET = 36;
-    static final int HELLO_MAX_MESSAGE_OFFSET = 40;
-    static final int HELLO_NAME_LENGTH_OFFSET = 44;
-    static final int HELLO_NAME_OFFSET = 48;
+    static final int HELLO_INCARNATION_OFFSET = 32;
+    static final int HELLO_KIND_OFFSET = 40;
+    static final int HELLO_CAPACITY_OFFSET = 44;
+    static final int HELLO_MAX_MESSAGE_OFFSET = 48;
+    static final int HELLO_NAME_LENGTH_OFFSET = 52;
+    static final int HELLO_NAME_OFFSET = 56;
     /** Longest queue name a HELLO carries, in UTF-8 bytes. */
     static final int MAX_NAME_BYTES = 255;
 
@@ -121,6 +122,7 @@ public final class BridgeFrame
         buffer.putLong(HELLO_RELEASED_OFFSET, released);
         buffer.putLong(HELLO_EPOCH_OFFSET, epoch);
         buffer.putLong(HELLO_SENT_END_OFFSET, sentEnd);
+        buffer.putLong(HELLO_INCARNATION_OFFSET, shape.incarnation());
         buffer.putInt(HELLO_KIND_OFFSET, shape.kind().code());
         buffer.putInt(HELLO_CAPACITY_OFFSET, shape.capacity());
         buffer.putInt(HELLO_MAX_MESSAGE_OFFSET, shape.maxMessageLength());
@@ -141,7 +143,7 @@ public final class BridgeFrame
         buffer.getBytes(offset + HELLO_NAME_OFFSET, name);
         return new QueueShape(new String(name, StandardCharsets.UTF_8),
             QueueShape.kindOf(buffer.getInt(offset + HELLO_KIND_OFFSET)), buffer.getInt(offset + HELLO_CAPACITY_OFFSET),
-            buffer.getInt(offset + HELLO_MAX_MESSAGE_OFFSET));
+            buffer.getInt(offset + HELLO_MAX_MESSAGE_OFFSET), buffer.getLong(offset + HELLO_INCARNATION_OFFSET));
     }
 
     static void putAck(final MutableDirectBuffer buffer, final long committed, final long epoch, final int flags)

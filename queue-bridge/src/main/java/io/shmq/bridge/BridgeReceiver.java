@@ -252,11 +252,25 @@ public final class BridgeReceiver implements Agent
         final long released = buffer.getLong(offset + BridgeFrame.HELLO_RELEASED_OFFSET);
         final long sentEnd = buffer.getLong(offset + BridgeFrame.HELLO_SENT_END_OFFSET);
         long committed = state.end();
+        final long known = state.incarnation();
+        if (known != 0 && known != sender.incarnation())
+        {
+            // Its positions started at 0 again: taken for old ones, every new message would be dropped.
+            failure = new BridgeException("queue '" + queue.name() + "' on the sending host was created again " +
+                "since this receiver committed its messages up to position " + committed + " (of the earlier " +
+                "one): to carry the new one over, stop this receiver, remove " + state.file() + " and start it again");
+            return;
+        }
         if (committed == BridgeStateDescriptor.NONE)
         {
             // First contact: nothing before the sender's released position was ever acknowledged by anyone.
+            state.incarnation(sender.incarnation());
             state.end(released);
             committed = released;
+        }
+        else if (known == 0)
+        {
+            state.incarnation(sender.incarnation());
         }
         if (sentEnd > committed)
         {

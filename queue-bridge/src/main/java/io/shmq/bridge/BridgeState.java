@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static io.shmq.layout.BridgeStateDescriptor.END_OFFSET;
+import static io.shmq.layout.BridgeStateDescriptor.INCARNATION_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.LENGTH;
 import static io.shmq.layout.BridgeStateDescriptor.MAGIC_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.MESSAGES_OFFSET;
@@ -130,6 +131,26 @@ final class BridgeState implements AutoCloseable
     long end()
     {
         return words.getLongVolatile(END_OFFSET);
+    }
+
+    /**
+     * The sending queue's incarnation this state belongs to.
+     *
+     * @return it, or 0 when not known yet.
+     */
+    long incarnation()
+    {
+        return words.getLongVolatile(INCARNATION_OFFSET);
+    }
+
+    /**
+     * Notes the sending queue's incarnation.
+     *
+     * @param incarnation see {@link QueueShape#incarnation()}.
+     */
+    void incarnation(final long incarnation)
+    {
+        words.putLongRelease(INCARNATION_OFFSET, incarnation);
     }
 
     /**

@@ -1,18 +1,21 @@
 package io.shmq.bridge;
 
 import io.shmq.ShmQueue;
+import io.shmq.layout.QueueHeader;
 import io.shmq.layout.RingKind;
 
 /**
  * What the two ends of a bridge compare before any message crosses: the queue's name, ring kind, capacity and
- * longest message.
+ * longest message, and which creation of it this is.
  *
  * @param name             the queue's name.
  * @param kind             its ring kind.
  * @param capacity         its ring's capacity in bytes.
  * @param maxMessageLength the longest message it takes.
+ * @param incarnation      its creation (creator process and time, from its header), never 0: a queue created
+ *                         again under the same name starts its ring positions at 0 again.
  */
-public record QueueShape(String name, RingKind kind, int capacity, int maxMessageLength)
+public record QueueShape(String name, RingKind kind, int capacity, int maxMessageLength, long incarnation)
 {
     /**
      * The shape of an open queue.
@@ -22,7 +25,11 @@ public record QueueShape(String name, RingKind kind, int capacity, int maxMessag
      */
     public static QueueShape of(final ShmQueue queue)
     {
-        return new QueueShape(queue.name(), queue.kind(), queue.capacity(), queue.maxMessageLength());
+        final QueueHeader header = queue.header();
+        final long incarnation = header.creationEpochMillis() * 1_000_003L + (header.creatorPid() << 24) +
+            header.creatorStartTime();
+        return new QueueShape(queue.name(), queue.kind(), queue.capacity(), queue.maxMessageLength(),
+            incarnation == 0 ? 1 : incarnation);
     }
 
     static RingKind kindOf(final int code)

@@ -276,4 +276,40 @@ class QueueBridgeTest
             assertTrue(refused.getMessage().contains("create the queue on this host as SPSC"), refused.getMessage());
         }
     }
+
+    @Test
+    @Timeout(120)
+    void aQueueCreatedAgainOnTheSendingHostIsNotTakenForTheOldOne() throws Exception
+    {
+        final BridgeConfig config = config();
+        try (ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), true)))
+        {
+            final RingConsumer consumer = b.consumer();
+            try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+                QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+                QueueBridge sender = QueueBridge.send(a, on(hostA, config)))
+            {
+                final RingProducer producer = a.producer();
+                for (long i = 0; i < 100; i++)
+                {
+                    offer(producer, i);
+                }
+                assertEquals(100, receive(consumer, 0, 100, sender, receiver));
+            }
+            assertTrue(ShmQueue.delete("orders", hostA.path()));
+            // Its positions start at 0 again: the receiver remembers ends up to thousands of bytes.
+            try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+                QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+                QueueBridge sender = QueueBridge.send(a, on(hostA, config)))
+            {
+                offer(a.producer(), 0);
+                assertTrue(receiver.awaitStop(20_000), "the receiver stops");
+                final String message = receiver.failure().getMessage();
+                assertTrue(message.contains("was created again"), message);
+                assertThrows(BridgeException.class, receiver::close);
+                assertEquals(0, consumer.read((type, buffer, index, length) -> { }, 10), "nothing dropped silently " +
+                    "or written as if it were old");
+            }
+        }
+    }
 }

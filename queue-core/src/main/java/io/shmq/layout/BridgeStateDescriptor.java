@@ -5,7 +5,7 @@ package io.shmq.layout;
  * half (what the tools show: how far it sent and was acknowledged), {@code .shmq-bridge-in-NAME} for the receiving
  * half (what it must not forget across its own crash: the position up to which it committed, and the commit in
  * progress). The names do not start with {@code shmq-}, so no queue tool takes them for queues. Native byte order
- * (little-endian on x86 and ARM), 64 bytes.
+ * (little-endian on x86 and ARM), 128 bytes.
  *
  * <pre>
  *   0                               8               12              16
@@ -17,10 +17,14 @@ package io.shmq.layout;
  *   | end (long)                    | second end (long)             |
  *   48                              56                              64
  *   | third position (long)         | messages (long)               |
+ *   64                              72                             128
+ *   | source incarnation (long)     | reserved                      |
  *   +-------------------------------+-------------------------------+
  *
  *   receiving half: end = committed (-1: none yet), second = pending end, third = pending record position
  *   sending half:   end = acknowledged (-1: none yet), second = released, third = sent end
+ *   source incarnation: the sending queue's creation (creator, creation time), 0 until known; a queue created
+ *   again under the same name starts its positions at 0, which a receiver must not take for old ones
  * </pre>
  *
  * A receiver commits a message as: pending position, pending end (release), the ring's commit, committed
@@ -58,8 +62,10 @@ public final class BridgeStateDescriptor
     public static final int THIRD_OFFSET = 48;
     /** Offset of the count of messages committed (receiver) or sent (sender) by the current process. */
     public static final int MESSAGES_OFFSET = 56;
+    /** Offset of the sending queue's incarnation. */
+    public static final int INCARNATION_OFFSET = 64;
     /** Length of a state file. */
-    public static final int LENGTH = 64;
+    public static final int LENGTH = 128;
 
     private BridgeStateDescriptor()
     {
