@@ -1,7 +1,12 @@
 package io.shmq.bridge;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Where a bridge's two Aeron streams go, and its timeouts. Immutable; {@code with...} returns a copy.
@@ -22,10 +27,11 @@ public final class BridgeConfig
     private final String embeddedDirectory;
     private final Duration connectTimeout;
     private final Duration fullQueueTimeout;
+    private final Supplier<IdleStrategy> idle;
 
     private BridgeConfig(final String dataChannel, final String ackChannel, final int streamId,
         final String aeronDirectory, final String embeddedDirectory, final Duration connectTimeout,
-        final Duration fullQueueTimeout)
+        final Duration fullQueueTimeout, final Supplier<IdleStrategy> idle)
     {
         this.dataChannel = Objects.requireNonNull(dataChannel, "dataChannel");
         this.ackChannel = Objects.requireNonNull(ackChannel, "ackChannel");
@@ -34,6 +40,7 @@ public final class BridgeConfig
         this.embeddedDirectory = embeddedDirectory;
         this.connectTimeout = connectTimeout;
         this.fullQueueTimeout = fullQueueTimeout;
+        this.idle = Objects.requireNonNull(idle, "idle");
     }
 
     /**
@@ -47,7 +54,7 @@ public final class BridgeConfig
     public static BridgeConfig of(final String dataChannel, final String ackChannel)
     {
         return new BridgeConfig(dataChannel, ackChannel, DEFAULT_STREAM_ID, null, null, Duration.ofSeconds(10),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), BridgeConfig::backoff);
     }
 
     /**
@@ -60,7 +67,7 @@ public final class BridgeConfig
     public BridgeConfig withStreamId(final int streamId)
     {
         return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory, connectTimeout,
-            fullQueueTimeout);
+            fullQueueTimeout, idle);
     }
 
     /**
@@ -72,7 +79,7 @@ public final class BridgeConfig
     public BridgeConfig withAeronDirectory(final String aeronDirectory)
     {
         return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory, connectTimeout,
-            fullQueueTimeout);
+            fullQueueTimeout, idle);
     }
 
     /**
@@ -85,7 +92,7 @@ public final class BridgeConfig
     public BridgeConfig withEmbeddedDriverDirectory(final String directory)
     {
         return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, directory, connectTimeout,
-            fullQueueTimeout);
+            fullQueueTimeout, idle);
     }
 
     /**
@@ -97,7 +104,7 @@ public final class BridgeConfig
     public BridgeConfig withConnectTimeout(final Duration timeout)
     {
         return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory,
-            positive(timeout), fullQueueTimeout);
+            positive(timeout), fullQueueTimeout, idle);
     }
 
     /**
@@ -109,7 +116,36 @@ public final class BridgeConfig
     public BridgeConfig withFullQueueTimeout(final Duration timeout)
     {
         return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory,
-            connectTimeout, positive(timeout));
+            connectTimeout, positive(timeout), idle);
+    }
+
+    /**
+     * The same, with the bridge's thread idling by {@code idle} when it has nothing to do: by default it spins,
+     * yields, then parks up to 1 ms (little CPU when idle, up to a millisecond late for a message that ends a
+     * pause); {@code BusySpinIdleStrategy::new} for the lowest latency, at a core per half.
+     *
+     * @param idle makes an idle strategy for each bridge half.
+     * @return a copy.
+     */
+    public BridgeConfig withIdleStrategy(final Supplier<IdleStrategy> idle)
+    {
+        return new BridgeConfig(dataChannel, ackChannel, streamId, aeronDirectory, embeddedDirectory,
+            connectTimeout, fullQueueTimeout, idle);
+    }
+
+    /**
+     * A new idle strategy for a bridge half's thread.
+     *
+     * @return it.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idle.get();
+    }
+
+    private static IdleStrategy backoff()
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     private static Duration positive(final Duration timeout)

@@ -15,14 +15,18 @@ import java.nio.charset.StandardCharsets;
  *                      +---------------+---------------+
  *                      | frame type    | version       |
  *                      +---------------+---------------+
- * DATA (sender to receiver)
- *                      8                               16                              24
- *                      +-------------------------------+-------------------------------+
- *                      | previous end (long)           | end (long)                    |
- *                      +---------------+---------------+-------------------------------+
- *                      24              28              32
- *                      | type id       | reserved      | payload ...
- *                      +---------------+---------------+
+ * DATA (sender to receiver): a batch of consecutive messages, as many as fit one datagram (or one long message)
+ *                      8                               16              20              24
+ *                      +-------------------------------+---------------+---------------+
+ *                      | previous end (long)           | count         | reserved      |
+ *                      +-------------------------------+---------------+---------------+
+ *   then count entries, each 8-aligned:
+ *                      0                               8               12              16
+ *                      +-------------------------------+---------------+---------------+
+ *                      | end (long)                    | type id       | length        | payload, padded to 8
+ *                      +-------------------------------+---------------+---------------+
+ *   (previous end: the end of the message sent before the first, or the released position after a rewind;
+ *   each entry's predecessor is the entry before it)
  * HELLO (sender to receiver, on connection and every second)
  *                      8                               16                              24
  *                      | released position (long)      | sender epoch (long)           |
@@ -58,10 +62,14 @@ public final class BridgeFrame
     static final int VERSION_OFFSET = 4;
 
     static final int DATA_PREVIOUS_END_OFFSET = 8;
-    static final int DATA_END_OFFSET = 16;
-    static final int DATA_TYPE_ID_OFFSET = 24;
-    /** Bytes before a DATA frame's payload. */
-    public static final int DATA_HEADER_LENGTH = 32;
+    static final int DATA_COUNT_OFFSET = 16;
+    /** Bytes before a DATA frame's first entry. */
+    public static final int DATA_HEADER_LENGTH = 24;
+    static final int ENTRY_END_OFFSET = 0;
+    static final int ENTRY_TYPE_ID_OFFSET = 8;
+    static final int ENTRY_LENGTH_OFFSET = 12;
+    /** Bytes before an entry's payload. */
+    public static final int ENTRY_HEADER_LENGTH = 16;
 
     static final int HELLO_RELEASED_OFFSET = 8;
     static final int HELLO_EPOCH_OFFSET = 16;
@@ -103,14 +111,32 @@ public final class BridgeFrame
     }
 
     static void putDataHeader(
-        final MutableDirectBuffer buffer, final int offset, final long previousEnd, final long end, final int typeId)
+        final MutableDirectBuffer buffer, final int offset, final long previousEnd, final int count)
     {
         buffer.putInt(offset + TYPE_OFFSET, DATA);
         buffer.putInt(offset + VERSION_OFFSET, VERSION);
         buffer.putLong(offset + DATA_PREVIOUS_END_OFFSET, previousEnd);
-        buffer.putLong(offset + DATA_END_OFFSET, end);
-        buffer.putInt(offset + DATA_TYPE_ID_OFFSET, typeId);
-        buffer.putInt(offset + DATA_TYPE_ID_OFFSET + 4, 0);
+        buffer.putInt(offset + DATA_COUNT_OFFSET, count);
+        buffer.putInt(offset + DATA_COUNT_OFFSET + 4, 0);
+    }
+
+    static void putEntryHeader(
+        final MutableDirectBuffer buffer, final int offset, final long end, final int typeId, final int length)
+    {
+        buffer.putLong(offset + ENTRY_END_OFFSET, end);
+        buffer.putInt(offset + ENTRY_TYPE_ID_OFFSET, typeId);
+        buffer.putInt(offset + ENTRY_LENGTH_OFFSET, length);
+    }
+
+    /**
+     * Bytes an entry of a {@code length}-byte message takes in a DATA frame.
+     *
+     * @param length the message's length.
+     * @return its entry's length, header and padding included.
+     */
+    static int entryLength(final int length)
+    {
+        return ENTRY_HEADER_LENGTH + ((length + 7) & ~7);
     }
 
     static int putHello(final MutableDirectBuffer buffer, final long released, final long epoch, final long sentEnd,

@@ -197,25 +197,61 @@ public final class BridgeReceiver implements Agent
                 BridgeFrame.VERSION + "?");
             return Action.ABORT;
         }
-        final long committed = state.end();
-        final long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
-        final long end = buffer.getLong(offset + BridgeFrame.DATA_END_OFFSET);
-        if (committed == BridgeStateDescriptor.NONE || end <= committed)
+        if (state.end() == BridgeStateDescriptor.NONE)
         {
-            // Before the sender's HELLO told where its stream starts, or a message committed before: drop it.
-            duplicates += committed == BridgeStateDescriptor.NONE ? 0 : 1;
-            gap = committed == BridgeStateDescriptor.NONE;
-            return Action.CONTINUE;
-        }
-        if (previousEnd != committed)
-        {
-            // Something between was lost with a broken image: ask for everything after the committed end again.
+            // Before the sender's HELLO told where its stream starts: drop it, and have it sent again after one.
             gap = true;
             return Action.CONTINUE;
         }
-        final int payload = length - BridgeFrame.DATA_HEADER_LENGTH;
-        final int typeId = buffer.getInt(offset + BridgeFrame.DATA_TYPE_ID_OFFSET);
-        if (!producer.claim(typeId, payload, claim))
+        long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
+        final int count = buffer.getInt(offset + BridgeFrame.DATA_COUNT_OFFSET);
+        final int limit = offset + length;
+        int at = offset + BridgeFrame.DATA_HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            final int payload = at + BridgeFrame.ENTRY_HEADER_LENGTH <= limit ?
+                buffer.getInt(at + BridgeFrame.ENTRY_LENGTH_OFFSET) : -1;
+            if (payload < 0 || at + BridgeFrame.ENTRY_HEADER_LENGTH + payload > limit)
+            {
+                failure = new BridgeException("a DATA frame of queue '" + queue.name() + "' whose entry " + i +
+                    " of " + count + " runs past its " + length + " bytes: is the sender a shmq bridge of " +
+                    "protocol version " + BridgeFrame.VERSION + "?");
+                return Action.ABORT;
+            }
+            final long end = buffer.getLong(at + BridgeFrame.ENTRY_END_OFFSET);
+            final long committed = state.end();
+            if (end <= committed)
+            {
+                // Committed before (a resend after a restart or a rewind): drop it.
+                duplicates++;
+            }
+            else if (previousEnd != committed)
+            {
+                // Something between was lost with a broken image: ask for everything after the committed end again.
+                gap = true;
+                return Action.CONTINUE;
+            }
+            else if (!commit(buffer.getInt(at + BridgeFrame.ENTRY_TYPE_ID_OFFSET), buffer,
+                at + BridgeFrame.ENTRY_HEADER_LENGTH, payload, end))
+            {
+                // The local queue is full: the whole frame comes again; what was committed of it is then dropped.
+                return Action.ABORT;
+            }
+            previousEnd = end;
+            at += BridgeFrame.entryLength(payload);
+        }
+        return Action.CONTINUE;
+    }
+
+    /**
+     * Writes one message into the local queue: notes the commit, makes it, notes it done.
+     *
+     * @return false when the queue is full (or has been for too long: then the receiver fails).
+     */
+    private boolean commit(final int typeId, final DirectBuffer buffer, final int index, final int length,
+        final long end)
+    {
+        if (!producer.claim(typeId, length, claim))
         {
             final long now = System.nanoTime();
             if (fullSinceNanos == 0)
@@ -227,17 +263,17 @@ public final class BridgeReceiver implements Agent
                 failure = new BridgeException("queue '" + queue.name() + "' on this host has been full for " +
                     config.fullQueueTimeout().toMillis() + " ms: is its consumer running?");
             }
-            return Action.ABORT;
+            return false;
         }
         fullSinceNanos = 0;
         state.begin(end, producer.tailPosition());
-        claim.buffer().putBytes(claim.offset(), buffer, offset + BridgeFrame.DATA_HEADER_LENGTH, payload);
+        claim.buffer().putBytes(claim.offset(), buffer, index, length);
         claim.commit();
         state.end(end);
         committedMessages++;
         state.messages(committedMessages);
         gap = false;
-        return Action.CONTINUE;
+        return true;
     }
 
     private void onHello(final DirectBuffer buffer, final int offset, final int length)

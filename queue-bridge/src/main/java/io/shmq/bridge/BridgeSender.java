@@ -4,7 +4,6 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.Header;
 import io.shmq.ShmQueue;
 import io.shmq.ring.RingConsumer;
@@ -44,14 +43,22 @@ public final class BridgeSender implements Agent
     private final ExclusivePublication data;
     private final Subscription acks;
     private final FragmentAssembler ackAssembler;
-    private final BufferClaim bufferClaim = new BufferClaim();
-    private final UnsafeBuffer frameHeader =
-        new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.DATA_HEADER_LENGTH));
+    private final UnsafeBuffer frameHeader = new UnsafeBuffer(
+        ByteBuffer.allocateDirect(BridgeFrame.DATA_HEADER_LENGTH + BridgeFrame.ENTRY_HEADER_LENGTH));
+    /** Messages read and not yet published: one DATA frame that fits a datagram. */
+    private final UnsafeBuffer batch;
+    private int batchLength = BridgeFrame.DATA_HEADER_LENGTH;
+    private int batchCount;
+    private long batchPreviousEnd;
+    private long batchEnd;
     private final UnsafeBuffer hello;
     private final ControlledMessageHandler sendHandler = this::send;
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final long startedNanos = System.nanoTime();
+    /** End of the last message read and batched or published. */
     private long previousEnd;
+    /** End of the last message published. */
+    private long sentEnd;
     private long receiverEpoch = -1;
     private boolean connected;
     private boolean everConnected;
@@ -82,11 +89,13 @@ public final class BridgeSender implements Agent
             this.link = opened;
             this.data = opened.aeron().addExclusivePublication(config.dataChannel(), config.streamId());
             this.acks = opened.aeron().addSubscription(config.ackChannel(), config.streamId() + 1);
-            if (BridgeFrame.DATA_HEADER_LENGTH + shape.maxMessageLength() > data.maxMessageLength())
+            if (BridgeFrame.DATA_HEADER_LENGTH + BridgeFrame.ENTRY_HEADER_LENGTH + shape.maxMessageLength() >
+                data.maxMessageLength())
             {
                 throw new BridgeException("queue '" + queue.name() + "' takes messages up to " +
                     shape.maxMessageLength() + " bytes, but an Aeron message on " + config.dataChannel() +
-                    " holds at most " + (data.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH) + " after the " +
+                    " holds at most " + (data.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH -
+                    BridgeFrame.ENTRY_HEADER_LENGTH) + " after the " +
                     "bridge's header: raise the term length (term-length=... in the channel URI, 8 x the longest " +
                     "message)");
             }
@@ -108,6 +117,8 @@ public final class BridgeSender implements Agent
             throw ex;
         }
         this.previousEnd = consumer.releasedPosition();
+        this.sentEnd = previousEnd;
+        this.batch = new UnsafeBuffer(ByteBuffer.allocateDirect(data.maxPayloadLength()));
         this.hello = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.HELLO_NAME_OFFSET +
             BridgeFrame.MAX_NAME_BYTES));
         this.ackAssembler = new FragmentAssembler(this::onAck);
@@ -151,14 +162,22 @@ public final class BridgeSender implements Agent
         {
             rewindWanted = false;
             consumer.rewind();
+            // The batch's messages are read again; the stream starts over at the released position.
+            batchCount = 0;
+            batchLength = BridgeFrame.DATA_HEADER_LENGTH;
             previousEnd = consumer.releasedPosition();
+            sentEnd = previousEnd;
             resentRewinds++;
         }
-        work += consumer.controlledRead(sendHandler, MESSAGE_LIMIT);
+        if (flush())
+        {
+            work += consumer.controlledRead(sendHandler, MESSAGE_LIMIT);
+            flush();
+        }
         if (now - lastTouchNanos > TOUCH_INTERVAL_NANOS)
         {
             lastTouchNanos = now;
-            state.sender(acknowledged, consumer.releasedPosition(), previousEnd, sentMessages);
+            state.sender(acknowledged, consumer.releasedPosition(), sentEnd, sentMessages);
             state.touch();
         }
         return work;
@@ -166,45 +185,85 @@ public final class BridgeSender implements Agent
 
     private boolean sendHello()
     {
-        final int length = BridgeFrame.putHello(hello, consumer.releasedPosition(), epoch, previousEnd, shape);
+        final int length = BridgeFrame.putHello(hello, consumer.releasedPosition(), epoch, sentEnd, shape);
         return data.offer(hello, 0, length) > 0;
     }
 
+    /**
+     * Publishes the batch, if any.
+     *
+     * @return true when nothing is left batched.
+     */
+    private boolean flush()
+    {
+        if (batchCount == 0)
+        {
+            return true;
+        }
+        BridgeFrame.putDataHeader(batch, 0, batchPreviousEnd, batchCount);
+        if (!published(data.offer(batch, 0, batchLength)))
+        {
+            return false;
+        }
+        sentEnd = batchEnd;
+        sentMessages += batchCount;
+        batchCount = 0;
+        batchLength = BridgeFrame.DATA_HEADER_LENGTH;
+        return true;
+    }
+
+    /** Whether an offer went out; a closed or exhausted publication ends the bridge. */
+    private boolean published(final long result)
+    {
+        if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+        {
+            throw new BridgeException("the Aeron publication of queue '" + queue.name() + "' on " +
+                config.dataChannel() + " can take no more (" + Publication.errorString(result) + ")");
+        }
+        return result > 0;
+    }
+
+    /**
+     * Batches a message read from the ring, publishing the batch first when it would not fit. A message too long for
+     * a datagram's batch goes alone, straight from the ring. Back-pressured or not connected: the message stays in
+     * the ring (ABORT) and the batch waits for the next turn.
+     */
     private ControlledMessageHandler.Action send(
         final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         final long end = consumer.headPosition();
-        final int frameLength = BridgeFrame.DATA_HEADER_LENGTH + length;
-        final long result;
-        if (frameLength <= data.maxPayloadLength())
+        final int entry = BridgeFrame.entryLength(length);
+        if (BridgeFrame.DATA_HEADER_LENGTH + entry > batch.capacity())
         {
-            result = data.tryClaim(frameLength, bufferClaim);
-            if (result > 0)
+            if (!flush())
             {
-                final MutableDirectBuffer frame = bufferClaim.buffer();
-                final int at = bufferClaim.offset();
-                BridgeFrame.putDataHeader(frame, at, previousEnd, end, msgTypeId);
-                frame.putBytes(at + BridgeFrame.DATA_HEADER_LENGTH, buffer, index, length);
-                bufferClaim.commit();
+                return ControlledMessageHandler.Action.ABORT;
             }
-        }
-        else
-        {
-            BridgeFrame.putDataHeader(frameHeader, 0, previousEnd, end, msgTypeId);
-            result = data.offer(frameHeader, 0, BridgeFrame.DATA_HEADER_LENGTH, buffer, index, length);
-        }
-        if (result < 0)
-        {
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            BridgeFrame.putDataHeader(frameHeader, 0, previousEnd, 1);
+            BridgeFrame.putEntryHeader(frameHeader, BridgeFrame.DATA_HEADER_LENGTH, end, msgTypeId, length);
+            if (!published(data.offer(frameHeader, 0, frameHeader.capacity(), buffer, index, length)))
             {
-                throw new BridgeException("the Aeron publication of queue '" + queue.name() + "' on " +
-                    config.dataChannel() + " can take no more (" + Publication.errorString(result) + ")");
+                return ControlledMessageHandler.Action.ABORT;
             }
-            // Back-pressured or not connected: leave the message in the ring and try again on the next turn.
+            previousEnd = end;
+            sentEnd = end;
+            sentMessages++;
+            return ControlledMessageHandler.Action.CONTINUE;
+        }
+        if (batchLength + entry > batch.capacity() && !flush())
+        {
             return ControlledMessageHandler.Action.ABORT;
         }
+        if (batchCount == 0)
+        {
+            batchPreviousEnd = previousEnd;
+        }
+        BridgeFrame.putEntryHeader(batch, batchLength, end, msgTypeId, length);
+        batch.putBytes(batchLength + BridgeFrame.ENTRY_HEADER_LENGTH, buffer, index, length);
+        batchLength += entry;
+        batchCount++;
+        batchEnd = end;
         previousEnd = end;
-        sentMessages++;
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
@@ -278,7 +337,8 @@ public final class BridgeSender implements Agent
     @Override
     public String toString()
     {
-        return "BridgeSender(" + queue.name() + ": sent " + sentMessages + ", rewinds " + resentRewinds +
+        return "BridgeSender(" + queue.name() + ": sent " + sentMessages + " up to " + sentEnd + ", rewinds " +
+            resentRewinds +
             ", acknowledged " + acknowledged + ", released " + consumer.releasedPosition() + ", read " +
             consumer.headPosition() + (connected ? ", connected" : ", not connected") + ")";
     }

@@ -2,11 +2,9 @@ package io.shmq.bridge;
 
 import io.shmq.ShmQueue;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A bridge half on a thread of its own: {@link #send} drains a local queue to the other host, {@link #receive}
@@ -23,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *          "aeron:udp?endpoint=hostB:40456", "aeron:udp?endpoint=hostA:40457"))) { ... }
  * }</pre>
  *
- * The thread polls, and when there is nothing to do backs off from spinning to parking up to 1 ms. A failure
+ * The thread polls, and when there is nothing to do idles as {@link BridgeConfig#withIdleStrategy} says (by
+ * default it backs off from spinning to parking up to 1 ms). A failure
  * ({@link BridgeException}: the other side unreachable, queues of different shapes, a full local queue) stops the
  * thread; {@link #failure()} tells it, {@link #close()} rethrows it.
  */
@@ -52,7 +51,7 @@ public final class QueueBridge implements AutoCloseable
      */
     public static QueueBridge send(final ShmQueue queue, final BridgeConfig config)
     {
-        return new QueueBridge(new BridgeSender(queue, config), defaultIdle());
+        return new QueueBridge(new BridgeSender(queue, config), config.idleStrategy());
     }
 
     /**
@@ -64,12 +63,7 @@ public final class QueueBridge implements AutoCloseable
      */
     public static QueueBridge receive(final ShmQueue queue, final BridgeConfig config)
     {
-        return new QueueBridge(new BridgeReceiver(queue, config), defaultIdle());
-    }
-
-    private static IdleStrategy defaultIdle()
-    {
-        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new QueueBridge(new BridgeReceiver(queue, config), config.idleStrategy());
     }
 
     private void run(final IdleStrategy idle)
