@@ -312,4 +312,30 @@ class QueueBridgeTest
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aReceiverWhoseQueueNobodyDrainsFailsAfterItsFullTimeout() throws Exception
+    {
+        final BridgeConfig config = config().withFullQueueTimeout(Duration.ofMillis(500));
+        try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+            ShmQueue b = ShmQueue.create("orders", QueueConfig.spsc(64 * 1024).withDirectory(hostB.path())
+                .withMaxMessageLength(MAX_MESSAGE));
+            QueueBridge receiver = QueueBridge.receive(b, on(hostB, config));
+            QueueBridge sender = QueueBridge.send(a, on(hostA, config)))
+        {
+            final RingProducer producer = a.producer();
+            // 64 KiB on B: a few hundred of these fill it; A's 256 KiB ring takes them all.
+            for (long i = 0; i < 600; i++)
+            {
+                offer(producer, i);
+            }
+            assertTrue(receiver.awaitStop(20_000), "the receiver stops");
+            final String message = receiver.failure().getMessage();
+            assertTrue(message.contains("queue 'orders' on this host has been full for 500 ms: is its consumer " +
+                "running?"), message);
+            assertThrows(BridgeException.class, receiver::close);
+            assertTrue(sender.isRunning(), "the sender keeps the rest in its ring for a receiver to come");
+        }
+    }
 }

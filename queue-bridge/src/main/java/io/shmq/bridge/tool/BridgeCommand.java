@@ -13,6 +13,7 @@ import io.shmq.layout.RingKind;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,9 @@ import java.util.Set;
  * {@code shmq bridge}: runs one half of a bridge until interrupted, printing where it stands every few seconds.
  * <pre>
  *   shmq bridge send    --queue NAME --to DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] [--aeron-dir DIR]
+ *                       [--connect-timeout MILLIS]
  *   shmq bridge receive --queue NAME --from DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] [--aeron-dir DIR]
- *                       [--capacity BYTES] [--max-message BYTES]
+ *                       [--connect-timeout MILLIS] [--full-timeout MILLIS] [--capacity BYTES] [--max-message BYTES]
  * </pre>
  * DATA_URI names the receiving host ({@code aeron:udp?endpoint=hostB:40456}), ACK_URI the sending host; both
  * halves are given the same two. The sender opens the existing queue as it is; the receiver opens its queue, or
@@ -35,16 +37,20 @@ public final class BridgeCommand
     private static final String USAGE = String.join("\n",
         "usage: shmq bridge send    --queue NAME --to DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] " +
             "[--aeron-dir DIR]",
+        "                           [--connect-timeout MILLIS]",
         "       shmq bridge receive --queue NAME --from DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] " +
             "[--aeron-dir DIR]",
-        "                           [--capacity BYTES] [--max-message BYTES]",
+        "                           [--connect-timeout MILLIS] [--full-timeout MILLIS] [--capacity BYTES] " +
+            "[--max-message BYTES]",
+        "  --connect-timeout: fail when the other half has not connected by then (default 10000)",
+        "  --full-timeout: the receiver fails when its queue stays full that long (default 30000)",
         "  DATA_URI: the receiving host's endpoint, e.g. 'aeron:udp?endpoint=hostB:40456'",
         "  ACK_URI:  the sending host's endpoint, e.g. 'aeron:udp?endpoint=hostA:40457'",
         "  --aeron-dir: an external media driver's directory (default: an embedded driver)");
     private static final Set<String> SEND_OPTIONS = Set.of("--queue", "--to", "--acks", "--dir", "--stream",
-        "--aeron-dir");
+        "--aeron-dir", "--connect-timeout");
     private static final Set<String> RECEIVE_OPTIONS = Set.of("--queue", "--from", "--acks", "--dir", "--stream",
-        "--aeron-dir", "--capacity", "--max-message");
+        "--aeron-dir", "--connect-timeout", "--full-timeout", "--capacity", "--max-message");
     private static final long REPORT_MILLIS = 5_000;
 
     private BridgeCommand()
@@ -161,9 +167,28 @@ public final class BridgeCommand
 
     private static BridgeConfig config(final Map<String, String> options, final String data)
     {
-        return BridgeConfig.of(data, options.get("--acks"))
+        BridgeConfig config = BridgeConfig.of(data, options.get("--acks"))
             .withStreamId(number(options, "--stream", BridgeConfig.DEFAULT_STREAM_ID))
             .withAeronDirectory(options.get("--aeron-dir"));
+        if (options.containsKey("--connect-timeout"))
+        {
+            config = config.withConnectTimeout(Duration.ofMillis(positive(options, "--connect-timeout")));
+        }
+        if (options.containsKey("--full-timeout"))
+        {
+            config = config.withFullQueueTimeout(Duration.ofMillis(positive(options, "--full-timeout")));
+        }
+        return config;
+    }
+
+    private static int positive(final Map<String, String> options, final String name)
+    {
+        final int value = number(options, name, 0);
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " takes a positive number of milliseconds");
+        }
+        return value;
     }
 
     private static Path directory(final Map<String, String> options)

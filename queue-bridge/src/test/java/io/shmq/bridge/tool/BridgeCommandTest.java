@@ -90,4 +90,22 @@ class BridgeCommandTest
             assertTrue(errors().contains("create the queue on this host as SPSC"), errors());
         }
     }
+
+    @Test
+    void aSenderWithNobodyToSendToSaysSoAfterItsConnectTimeout() throws Exception
+    {
+        try (ShmQueue queue = ShmQueue.create("orders", QueueConfig.spsc(4096).withDirectory(shm.path()));
+            java.net.DatagramSocket data = new java.net.DatagramSocket(0);
+            java.net.DatagramSocket acks = new java.net.DatagramSocket(0))
+        {
+            final long start = System.nanoTime();
+            assertEquals(1, run("send", "--queue", "orders", "--to", "aeron:udp?endpoint=localhost:" +
+                    (data.getLocalPort() + 1), "--acks", "aeron:udp?endpoint=localhost:" + (acks.getLocalPort() + 1),
+                "--dir", shm.path().toString(), "--connect-timeout", "1500"));
+            final long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(errors().contains("no bridge receiver connected to aeron:udp?endpoint=localhost:") &&
+                errors().contains("within 1500 ms"), errors());
+            assertTrue(millis >= 1500 && millis < 20_000, millis + " ms");
+        }
+    }
 }
