@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +30,15 @@ class BridgeCommandTest
     {
         return BridgeCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    }
+
+    /** Two UDP ports nobody listens on now. */
+    private static int[] freePorts() throws java.io.IOException
+    {
+        try (DatagramSocket data = new DatagramSocket(0); DatagramSocket acks = new DatagramSocket(0))
+        {
+            return new int[]{ data.getLocalPort(), acks.getLocalPort() };
+        }
     }
 
     private String errors()
@@ -94,18 +104,28 @@ class BridgeCommandTest
     @Test
     void aSenderWithNobodyToSendToSaysSoAfterItsConnectTimeout() throws Exception
     {
-        try (ShmQueue queue = ShmQueue.create("orders", QueueConfig.spsc(4096).withDirectory(shm.path()));
-            java.net.DatagramSocket data = new java.net.DatagramSocket(0);
-            java.net.DatagramSocket acks = new java.net.DatagramSocket(0))
+        try (ShmQueue queue = ShmQueue.create("orders", QueueConfig.spsc(4096).withDirectory(shm.path())))
         {
+            final int[] ports = freePorts();
             final long start = System.nanoTime();
-            assertEquals(1, run("send", "--queue", "orders", "--to", "aeron:udp?endpoint=localhost:" +
-                    (data.getLocalPort() + 1), "--acks", "aeron:udp?endpoint=localhost:" + (acks.getLocalPort() + 1),
-                "--dir", shm.path().toString(), "--connect-timeout", "1500"));
+            assertEquals(1, run("send", "--queue", "orders", "--to", "aeron:udp?endpoint=localhost:" + ports[0],
+                "--acks", "aeron:udp?endpoint=localhost:" + ports[1], "--dir", shm.path().toString(),
+                "--connect-timeout", "1500"));
             final long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(errors().contains("no bridge receiver connected to aeron:udp?endpoint=localhost:") &&
                 errors().contains("within 1500 ms"), errors());
             assertTrue(millis >= 1500 && millis < 20_000, millis + " ms");
         }
+    }
+
+    @Test
+    void aReceiverThatNoSenderReachesSaysSoAfterItsConnectTimeout() throws Exception
+    {
+        final int[] ports = freePorts();
+        assertEquals(1, run("receive", "--queue", "orders", "--from", "aeron:udp?endpoint=localhost:" + ports[0],
+            "--acks", "aeron:udp?endpoint=localhost:" + ports[1], "--dir", shm.path().toString(), "--capacity",
+            "65536", "--connect-timeout", "1500"));
+        assertTrue(errors().contains("no bridge sender connected on aeron:udp?endpoint=localhost:" + ports[0]) &&
+            errors().contains("within 1500 ms"), errors());
     }
 }
