@@ -96,7 +96,10 @@ public final class BridgeConfig
     }
 
     /**
-     * The same, failing when the other side has not connected within {@code timeout} of the start.
+     * The same, failing when the other side has not connected within {@code timeout} of the start, and (sender)
+     * when a connected receiver's acknowledgements stay away that long (they come every few milliseconds: a silence
+     * means the acknowledgement channel is wrong). Keep it above Aeron's publication connection timeout (5 s by
+     * default), for which a publication still counts a killed receiver as connected.
      *
      * @param timeout a positive duration.
      * @return a copy.

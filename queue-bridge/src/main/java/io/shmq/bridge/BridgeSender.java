@@ -66,6 +66,8 @@ public final class BridgeSender implements Agent
     private long lastHelloNanos;
     private long lastTouchNanos;
     private long acknowledged = -1;
+    /** When an ACK frame last arrived, or when the data stream connected if none has since. */
+    private long lastAckNanos;
     private long sentMessages;
     private long resentRewinds;
 
@@ -136,6 +138,7 @@ public final class BridgeSender implements Agent
             rewindWanted = true;
             lastHelloNanos = 0;
             everConnected = true;
+            lastAckNanos = now;
         }
         connected = nowConnected;
         if (!connected)
@@ -152,6 +155,14 @@ public final class BridgeSender implements Agent
                     "running, and is that its host's endpoint?");
             }
             return work;
+        }
+        if (now - lastAckNanos > config.connectTimeout().toNanos())
+        {
+            // The receiver acknowledges every few milliseconds while connected, committing or not.
+            throw new BridgeException("the receiver of queue '" + queue.name() + "' is connected on " +
+                config.dataChannel() + " but no acknowledgement came on " + config.ackChannel() + " (stream " +
+                (config.streamId() + 1) + ") for " + config.connectTimeout().toMillis() + " ms: does that " +
+                "channel name this host's endpoint, on both sides? Nothing is released until one comes");
         }
         if (now - lastHelloNanos > HELLO_INTERVAL_NANOS && sendHello())
         {
@@ -286,6 +297,7 @@ public final class BridgeSender implements Agent
         {
             rewindWanted = true;
         }
+        lastAckNanos = System.nanoTime();
         acknowledged = Math.max(acknowledged, committed);
         final long releasable = Math.min(committed, consumer.headPosition());
         if (releasable > consumer.releasedPosition())

@@ -338,4 +338,27 @@ class QueueBridgeTest
             assertTrue(sender.isRunning(), "the sender keeps the rest in its ring for a receiver to come");
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aSenderWhoseAcknowledgementsGoElsewhereSaysSo() throws Exception
+    {
+        final int data = freePort();
+        final BridgeConfig sending = BridgeConfig.of("aeron:udp?endpoint=localhost:" + data,
+            "aeron:udp?endpoint=localhost:" + freePort()).withConnectTimeout(Duration.ofMillis(1500));
+        final BridgeConfig receiving = BridgeConfig.of("aeron:udp?endpoint=localhost:" + data,
+            "aeron:udp?endpoint=localhost:" + freePort()).withConnectTimeout(Duration.ofSeconds(20));
+        try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
+            ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), true));
+            QueueBridge receiver = QueueBridge.receive(b, on(hostB, receiving));
+            QueueBridge sender = QueueBridge.send(a, on(hostA, sending)))
+        {
+            offer(a.producer(), 0);
+            assertTrue(sender.awaitStop(20_000), "the sender stops");
+            final String message = sender.failure().getMessage();
+            assertTrue(message.contains("no acknowledgement came on " + sending.ackChannel()), message);
+            assertThrows(BridgeException.class, sender::close);
+            assertEquals(1, receive(b.consumer(), 0, 1, receiver), "the message itself went through");
+        }
+    }
 }
