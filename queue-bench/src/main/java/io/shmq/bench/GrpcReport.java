@@ -14,7 +14,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
-import io.shmq.bench.harness.CorePinning;
 import io.shmq.bench.harness.JavaCommand;
 import io.shmq.bench.harness.ReportOptions;
 import io.shmq.process.ProcessIdentity;
@@ -87,14 +86,15 @@ public final class GrpcReport
     private final int calls;
     private final int streamed;
     private final long warmUpNanos;
-    private final boolean pinned;
+    private final ReportOptions placement;
     private final int rounds;
     private final Map<NettyTransport, List<Run>> runs = new EnumMap<>(NettyTransport.class);
     private final List<Run> floor = new ArrayList<>();
 
-    private GrpcReport(final boolean quick, final boolean pinned)
+    private GrpcReport(final ReportOptions placement)
     {
-        this.pinned = pinned;
+        this.placement = placement;
+        final boolean quick = placement.quick();
         calls = quick ? 5_000 : 20_000;
         streamed = quick ? 50_000 : 200_000;
         rounds = quick ? 1 : 3;
@@ -119,18 +119,15 @@ public final class GrpcReport
             return;
         }
         final ReportOptions options = ReportOptions.parse("GrpcReport", args);
-        new GrpcReport(options.quick(), options.pinned()).run();
+        new GrpcReport(options).run();
     }
 
     private void run() throws Exception
     {
         System.out.printf("# gRPC over shmq, a Unix socket and TCP (%s, %d cores, Java %s, %s)%n%n",
             Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-            pinned ? "client on CPU 0, server on CPU 1" : "not pinned");
-        if (pinned)
-        {
-            CorePinning.pin(ProcessHandle.current().pid(), 0);
-        }
+            placement.placement());
+        placement.placeClient();
         final List<NettyTransport> order = new ArrayList<>(TRANSPORTS);
         for (int round = 0; round < rounds; round++)
         {
@@ -149,7 +146,7 @@ public final class GrpcReport
     {
         final String name = "grpc-report-" + ProcessHandle.current().pid() + "-" + round;
         final List<String> command = JavaCommand.of(List.of(), GrpcReport.class, "--child", transport.name(), name);
-        final Process server = new ProcessBuilder(pinned ? CorePinning.onCpu(1, command) : command)
+        final Process server = new ProcessBuilder(placement.serverCommand(command))
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         final EventLoopGroup group = transport.newGroup();
         ManagedChannel channel = null;
@@ -170,7 +167,7 @@ public final class GrpcReport
             stream(channel, streamed / 4);
 
             final Run run = new Run();
-            run.phase = CorePinning.probePhase(pinned ? 0 : -1);
+            run.phase = placement.probePhase();
             final long self = ProcessHandle.current().pid();
             final long clientTicks = ProcessIdentity.cpuTicks(self);
             final long serverTicks = ProcessIdentity.cpuTicks(server.pid());
@@ -209,7 +206,7 @@ public final class GrpcReport
         {
             warmUp(channel);
             final Run run = new Run();
-            run.phase = CorePinning.probePhase(pinned ? 0 : -1);
+            run.phase = placement.probePhase();
             run.blocking = blocking(channel, calls);
             run.async = async(channel, calls);
             return run;

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.shmq.bench.harness.CorePinning;
 import io.shmq.bench.harness.FutexWakeFloor;
 import io.shmq.bench.harness.JavaCommand;
 import io.shmq.bench.harness.ReportOptions;
@@ -59,11 +58,12 @@ public final class NettyEchoReport
     private static final List<NettyTransport> TRANSPORTS =
         List.of(NettyTransport.SHMQ, NettyTransport.UDS, NettyTransport.TCP_NIO);
 
-    private final boolean pinned;
+    private final ReportOptions placement;
 
-    private NettyEchoReport(final boolean quick, final boolean pinned)
+    private NettyEchoReport(final ReportOptions placement)
     {
-        this.pinned = pinned;
+        this.placement = placement;
+        final boolean quick = placement.quick();
         roundTrips = quick ? 20_000 : 100_000;
         sleepingRoundTrips = quick ? 400 : 2_000;
         messages = quick ? 200_000 : 1_000_000;
@@ -85,18 +85,15 @@ public final class NettyEchoReport
             return;
         }
         final ReportOptions options = ReportOptions.parse("NettyEchoReport", args);
-        new NettyEchoReport(options.quick(), options.pinned()).run();
+        new NettyEchoReport(options).run();
     }
 
     private void run() throws Exception
     {
         System.out.printf("# Netty echo over shmq, a Unix socket and TCP (%s, %d cores, Java %s, %s)%n%n",
             Machine.cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-            pinned ? "client on CPU 0, server on CPU 1" : "not pinned");
-        if (pinned)
-        {
-            CorePinning.pin(ProcessHandle.current().pid(), 0);
-        }
+            placement.placement());
+        placement.placeClient();
         final List<NettyTransport> order = new ArrayList<>(TRANSPORTS);
         for (int round = 0; round < rounds; round++)
         {
@@ -105,8 +102,8 @@ public final class NettyEchoReport
                 measure(transport, round);
             }
             final Run floor = new Run();
-            floor.phase = CorePinning.probePhase(pinned ? 0 : -1);
-            floor.wakeToHandler = FutexWakeFloor.measure(sleepingRoundTrips, SLEEP_MILLIS, pinned ? 1 : -1);
+            floor.phase = placement.probePhase();
+            floor.wakeToHandler = FutexWakeFloor.measure(sleepingRoundTrips, SLEEP_MILLIS, placement.serverCpu());
             floors.add(floor);
             System.out.printf("round %d bare futex wake-up %s: p50 %.1f us, p99 %.1f us%n", round + 1, floor.phase,
                 floor.wakeToHandler[0] / 1e3, floor.wakeToHandler[1] / 1e3);
@@ -126,7 +123,7 @@ public final class NettyEchoReport
             for (final int size : SIZES)
             {
                 final Run run = new Run();
-                run.phase = CorePinning.probePhase(pinned ? 0 : -1);
+                run.phase = placement.probePhase();
                 run.loopRoundTrips = loopRoundTrips(transport, group, address, size);
                 if (size == SIZES[0])
                 {
@@ -399,7 +396,7 @@ public final class NettyEchoReport
     {
         final List<String> command = JavaCommand.of(List.of(), NettyEchoReport.class, "--child", transport.name(),
             name, stamp ? "stamp" : "echo");
-        return new ProcessBuilder(pinned ? CorePinning.onCpu(1, command) : command)
+        return new ProcessBuilder(placement.serverCommand(command))
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

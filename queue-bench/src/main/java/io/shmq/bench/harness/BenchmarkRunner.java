@@ -85,7 +85,7 @@ public final class BenchmarkRunner
         this.systems = systems;
         this.scenarios = scenarios;
         this.results = results;
-        this.pin = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
+        this.pin = CorePinning.available();
         this.aeronDir = "/dev/shm/shmq-bench-aeron-" + ProcessHandle.current().pid();
     }
 
@@ -496,7 +496,7 @@ public final class BenchmarkRunner
 
     private List<String> pinTo(final int cpu)
     {
-        return pin ? List.of("taskset", "-c", Integer.toString(cpu)) : List.of();
+        return pin ? CorePinning.prefix(cpu) : List.of();
     }
 
     private static int freePort() throws IOException

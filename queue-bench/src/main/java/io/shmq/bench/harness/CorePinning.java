@@ -41,9 +41,20 @@ public final class CorePinning
      */
     public static List<String> onCpu(final int cpu, final List<String> command)
     {
-        final List<String> pinned = new ArrayList<>(List.of(TASKSET.toString(), "-c", Integer.toString(cpu)));
+        final List<String> pinned = new ArrayList<>(prefix(cpu));
         pinned.addAll(command);
         return pinned;
+    }
+
+    /**
+     * What goes before a command to run it on one CPU.
+     *
+     * @param cpu the CPU's number.
+     * @return {@code taskset -c CPU}.
+     */
+    public static List<String> prefix(final int cpu)
+    {
+        return List.of(TASKSET.toString(), "-c", Integer.toString(cpu));
     }
 
     /**

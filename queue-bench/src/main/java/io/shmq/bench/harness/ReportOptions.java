@@ -1,5 +1,8 @@
 package io.shmq.bench.harness;
 
+import java.io.IOException;
+import java.util.List;
+
 /**
  * The command line shared by the Netty and gRPC reports: {@code [--quick] [--pinned]}, in any order.
  *
@@ -9,6 +12,9 @@ package io.shmq.bench.harness;
  */
 public record ReportOptions(boolean quick, boolean pinned)
 {
+    private static final int CLIENT_CPU = 0;
+    private static final int SERVER_CPU = 1;
+
     /**
      * Parses the options, or prints a usage line and exits with 64 on anything else.
      *
@@ -34,6 +40,63 @@ public record ReportOptions(boolean quick, boolean pinned)
             usage(report, "--pinned needs /usr/bin/taskset and at least two CPUs");
         }
         return new ReportOptions(quick, pinned);
+    }
+
+    /**
+     * Where the processes run, for a report's title.
+     *
+     * @return "client on CPU 0, server on CPU 1" or "not pinned".
+     */
+    public String placement()
+    {
+        return pinned ? "client on CPU 0, server on CPU 1" : "not pinned";
+    }
+
+    /**
+     * Puts this process, the client, on CPU 0 when pinned.
+     *
+     * @throws IOException          when taskset fails.
+     * @throws InterruptedException when interrupted while waiting for it.
+     */
+    public void placeClient() throws IOException, InterruptedException
+    {
+        if (pinned)
+        {
+            CorePinning.pin(ProcessHandle.current().pid(), CLIENT_CPU);
+        }
+    }
+
+    /**
+     * A server's command line: on CPU 1 when pinned.
+     *
+     * @param command the server's command.
+     * @return the command to start.
+     */
+    public List<String> serverCommand(final List<String> command)
+    {
+        return pinned ? CorePinning.onCpu(SERVER_CPU, command) : command;
+    }
+
+    /**
+     * The CPU a server process is pinned to.
+     *
+     * @return 1 when pinned, -1 when not.
+     */
+    public int serverCpu()
+    {
+        return pinned ? SERVER_CPU : -1;
+    }
+
+    /**
+     * The machine's phase now, probed with this process free of its pin for the probe's two threads.
+     *
+     * @return "fast" or "slow".
+     * @throws IOException          when taskset fails.
+     * @throws InterruptedException when interrupted while waiting for it.
+     */
+    public String probePhase() throws IOException, InterruptedException
+    {
+        return CorePinning.probePhase(pinned ? CLIENT_CPU : -1);
     }
 
     private static void usage(final String report, final String problem)
