@@ -1,5 +1,6 @@
 package io.shmq.bridge;
 
+import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.aeron.CommonContext;
@@ -14,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +40,6 @@ class BridgeCrashTest
 
     private final UnsafeBuffer src = new UnsafeBuffer(new byte[2048]);
 
-    private static int freePort() throws IOException
-    {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
     private static int lengthOf(final long i)
     {
         return 16 + (int)((i * 7919) % 1000);
@@ -71,8 +62,8 @@ class BridgeCrashTest
 
     private void killAndCount(final int kills) throws Exception
     {
-        final String data = "aeron:udp?endpoint=localhost:" + freePort();
-        final String acks = "aeron:udp?endpoint=localhost:" + freePort();
+        final String data = LoopbackChannels.free();
+        final String acks = LoopbackChannels.free();
         final long seed = Long.getLong("shmq.bridge.seed", System.nanoTime());
         final Random random = new Random(seed);
         final QueueConfig a = QueueConfig.mpsc(64 * 1024).withDirectory(hostA.path()).withMaxMessageLength(2048);

@@ -1,5 +1,6 @@
 package io.shmq.bridge;
 
+import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.inspect.BridgeSnapshot;
@@ -11,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,18 +39,10 @@ class QueueBridgeTest
 
     private final UnsafeBuffer src = new UnsafeBuffer(new byte[MAX_MESSAGE]);
 
-    private static int freePort() throws IOException
+    private static BridgeConfig config()
     {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static BridgeConfig config() throws IOException
-    {
-        return BridgeConfig.of("aeron:udp?endpoint=localhost:" + freePort(), "aeron:udp?endpoint=localhost:" +
-            freePort()).withConnectTimeout(Duration.ofSeconds(20));
+        return BridgeConfig.of(LoopbackChannels.free(), LoopbackChannels.free())
+            .withConnectTimeout(Duration.ofSeconds(20));
     }
 
     /** Each half's embedded media driver in its host's directory: removed with it even when a test fails. */
@@ -343,11 +334,11 @@ class QueueBridgeTest
     @Timeout(60)
     void aSenderWhoseAcknowledgementsGoElsewhereSaysSo() throws Exception
     {
-        final int data = freePort();
-        final BridgeConfig sending = BridgeConfig.of("aeron:udp?endpoint=localhost:" + data,
-            "aeron:udp?endpoint=localhost:" + freePort()).withConnectTimeout(Duration.ofMillis(1500));
-        final BridgeConfig receiving = BridgeConfig.of("aeron:udp?endpoint=localhost:" + data,
-            "aeron:udp?endpoint=localhost:" + freePort()).withConnectTimeout(Duration.ofSeconds(20));
+        final String data = LoopbackChannels.free();
+        final BridgeConfig sending = BridgeConfig.of(data, LoopbackChannels.free())
+            .withConnectTimeout(Duration.ofMillis(1500));
+        final BridgeConfig receiving = BridgeConfig.of(data, LoopbackChannels.free())
+            .withConnectTimeout(Duration.ofSeconds(20));
         try (ShmQueue a = ShmQueue.create("orders", queueConfig(hostA.path(), false));
             ShmQueue b = ShmQueue.create("orders", queueConfig(hostB.path(), true));
             QueueBridge receiver = QueueBridge.receive(b, on(hostB, receiving));

@@ -1,5 +1,6 @@
 package io.shmq.bridge;
 
+import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.ring.SlotClaim;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,13 +24,9 @@ class ReceiverRecoveryTest
     @RegisterExtension
     final ShmDirectory host = new ShmDirectory();
 
-    private static BridgeConfig config() throws IOException
+    private static BridgeConfig config()
     {
-        try (DatagramSocket data = new DatagramSocket(0); DatagramSocket acks = new DatagramSocket(0))
-        {
-            return BridgeConfig.of("aeron:udp?endpoint=localhost:" + data.getLocalPort(),
-                "aeron:udp?endpoint=localhost:" + acks.getLocalPort());
-        }
+        return BridgeConfig.of(LoopbackChannels.free(), LoopbackChannels.free());
     }
 
     /** A predecessor's last moments: it committed up to 100, noted a commit of the message ending at 164... */

@@ -1,5 +1,6 @@
 package io.shmq.bridge.tool;
 
+import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.support.ShmDirectory;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,15 +30,6 @@ class BridgeCommandTest
     {
         return BridgeCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    }
-
-    /** Two UDP ports nobody listens on now. */
-    private static int[] freePorts() throws java.io.IOException
-    {
-        try (DatagramSocket data = new DatagramSocket(0); DatagramSocket acks = new DatagramSocket(0))
-        {
-            return new int[]{ data.getLocalPort(), acks.getLocalPort() };
-        }
     }
 
     private String errors()
@@ -106,11 +97,9 @@ class BridgeCommandTest
     {
         try (ShmQueue queue = ShmQueue.create("orders", QueueConfig.spsc(4096).withDirectory(shm.path())))
         {
-            final int[] ports = freePorts();
             final long start = System.nanoTime();
-            assertEquals(1, run("send", "--queue", "orders", "--to", "aeron:udp?endpoint=localhost:" + ports[0],
-                "--acks", "aeron:udp?endpoint=localhost:" + ports[1], "--dir", shm.path().toString(),
-                "--connect-timeout", "1500"));
+            assertEquals(1, run("send", "--queue", "orders", "--to", LoopbackChannels.free(), "--acks",
+                LoopbackChannels.free(), "--dir", shm.path().toString(), "--connect-timeout", "1500"));
             final long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(errors().contains("no bridge receiver connected to aeron:udp?endpoint=localhost:") &&
                 errors().contains("within 1500 ms"), errors());
@@ -121,11 +110,10 @@ class BridgeCommandTest
     @Test
     void aReceiverThatNoSenderReachesSaysSoAfterItsConnectTimeout() throws Exception
     {
-        final int[] ports = freePorts();
-        assertEquals(1, run("receive", "--queue", "orders", "--from", "aeron:udp?endpoint=localhost:" + ports[0],
-            "--acks", "aeron:udp?endpoint=localhost:" + ports[1], "--dir", shm.path().toString(), "--capacity",
-            "65536", "--connect-timeout", "1500"));
-        assertTrue(errors().contains("no bridge sender connected on aeron:udp?endpoint=localhost:" + ports[0]) &&
+        final String data = LoopbackChannels.free();
+        assertEquals(1, run("receive", "--queue", "orders", "--from", data, "--acks", LoopbackChannels.free(),
+            "--dir", shm.path().toString(), "--capacity", "65536", "--connect-timeout", "1500"));
+        assertTrue(errors().contains("no bridge sender connected on " + data) &&
             errors().contains("within 1500 ms"), errors());
     }
 }
