@@ -180,4 +180,47 @@ class RetainedReadTest
             assertEquals(read.get(0)[1], consumer.releasedPosition());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(RingKind.class)
+    void releasesCheckedFromRecentReadEndsStillRefuseAPositionInsideARecord(final RingKind kind)
+    {
+        try (ShmQueue queue = ShmQueue.create("read-ends-" + kind, config(kind)))
+        {
+            final RingProducer producer = queue.producer();
+            final RingConsumer consumer = queue.consumer().retainUntilReleased(true);
+            long next = 0;
+            long expected = 0;
+            // Many laps of the ring, one message per read, so that every message end is a remembered read end.
+            for (int lap = 0; lap < 40; lap++)
+            {
+                while (offer(producer, next))
+                {
+                    next++;
+                }
+                final List<long[]> read = new ArrayList<>();
+                while (consumer.controlledRead((type, buffer, index, length) ->
+                {
+                    read.add(new long[]{ buffer.getLong(index), consumer.headPosition() });
+                    return Action.CONTINUE;
+                }, 1) == 1)
+                {
+                    assertEquals(expected++, read.get(read.size() - 1)[0]);
+                }
+                final long half = read.get(read.size() / 2)[1];
+                final long previous = read.get(read.size() / 2 - 1)[1];
+                final IllegalArgumentException inside = assertThrows(IllegalArgumentException.class,
+                    () -> consumer.releaseTo(half - 8), "a read end lies just before it, the record's end after");
+                assertTrue(inside.getMessage().contains("inside the record"), inside.getMessage());
+                consumer.releaseTo(previous);
+                consumer.rewind();
+                expected = read.get(read.size() / 2)[0];
+                assertEquals(List.of(expected), values(readAll(consumer)).subList(0, 1), "rewound to the release");
+                expected = read.get(read.size() - 1)[0] + 1;
+                consumer.releaseTo(read.get(read.size() - 1)[1]);
+                assertEquals(read.get(read.size() - 1)[1], queue.header().headPosition());
+            }
+            assertTrue(consumer.releasedPosition() > 30L * CAPACITY, "the ring went round many times");
+        }
+    }
 }
