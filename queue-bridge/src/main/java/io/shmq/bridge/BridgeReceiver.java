@@ -27,13 +27,17 @@ import java.util.concurrent.TimeUnit;
  * asks the ring whether its last commit happened ({@link SpscRingProducer#isCommitted}).
  *
  * <p>An Agrona {@link Agent}: drive it with {@link #doWork()} from one thread (an {@code AgentRunner}, or
- * {@link QueueBridge}). When the local queue is full it stops taking from Aeron, whose flow control then holds
+ * {@link QueueBridge}; made with its public constructor it runs its Aeron media driver (embedded) and client on
+ * that same thread). When the local queue is full it stops taking from Aeron, whose flow control then holds
  * the sender back; after {@link BridgeConfig#fullQueueTimeout()} of that it fails.
  */
 public final class BridgeReceiver implements Agent
 {
     private static final int FRAGMENT_LIMIT = 64;
     private static final long ACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long a commit may wait for the next acknowledgement when less than {@link #ackBytes} came since. */
+    private static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int MAX_ACK_BYTES = 256 << 10;
     private static final long RESEND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long TOUCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -43,6 +47,8 @@ public final class BridgeReceiver implements Agent
     private final SpscRingProducer producer;
     private final BridgeState state;
     private final AeronLink link;
+    /** Whether this receiver opened {@link #link} itself, and so drives and closes it. */
+    private final boolean ownsLink;
     private final Subscription data;
     private final ExclusivePublication acks;
     private final ControlledFragmentAssembler assembler;
@@ -50,6 +56,11 @@ public final class BridgeReceiver implements Agent
     private final UnsafeBuffer ackFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.ACK_LENGTH));
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final long startedNanos = System.nanoTime();
+    /**
+     * Progress that is acknowledged at once: a sixteenth of the ring (the sender holds the ring until then), at
+     * most 256 KiB. One acknowledgement per commit cost a datagram per few messages, as many as the data took.
+     */
+    private final int ackBytes;
     private long acknowledged = Long.MIN_VALUE;
     private long lastAckNanos;
     private long lastTouchNanos;
@@ -72,6 +83,14 @@ public final class BridgeReceiver implements Agent
      */
     public BridgeReceiver(final ShmQueue queue, final BridgeConfig config)
     {
+        this(queue, config, null);
+    }
+
+    /**
+     * A receiver on {@code shared}, which its caller drives and closes; or, when null, on a link of its own.
+     */
+    BridgeReceiver(final ShmQueue queue, final BridgeConfig config, final AeronLink shared)
+    {
         if (queue.kind() != RingKind.SPSC)
         {
             throw new BridgeException("queue '" + queue.name() + "' is " + queue.kind() + ": a bridge receiver " +
@@ -92,24 +111,30 @@ public final class BridgeReceiver implements Agent
             throw ex;
         }
         recover();
+        this.ownsLink = shared == null;
+        this.ackBytes = Math.min(MAX_ACK_BYTES, shape.capacity() / 16);
         AeronLink opened = null;
+        Subscription subscription = null;
+        ExclusivePublication publication = null;
         try
         {
-            opened = AeronLink.open(config, "receive", queue.name());
-            this.link = opened;
+            opened = shared != null ? shared : AeronLink.open(config, "receive-" + queue.name());
             // A new image joins the sender's stream where it is now: what was sent before it (a resend asked for
             // by this receiver's predecessor, say) never arrives here. Ask for it again.
-            this.data = opened.aeron().addSubscription(config.dataChannel(), config.streamId(),
+            subscription = opened.aeron().addSubscription(config.dataChannel(), config.streamId(),
                 image -> imageJoined = true, image -> { });
-            this.acks = opened.aeron().addExclusivePublication(config.ackChannel(), config.streamId() + 1);
+            publication = opened.aeron().addExclusivePublication(config.ackChannel(), config.streamId() + 1);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(opened);
+            CloseHelper.quietCloseAll(subscription, publication, ownsLink ? opened : null);
             state.close();
             producer.close();
             throw ex;
         }
+        this.link = opened;
+        this.data = subscription;
+        this.acks = publication;
         this.assembler = new ControlledFragmentAssembler(this::onFragment);
     }
 
@@ -134,12 +159,14 @@ public final class BridgeReceiver implements Agent
             throw failure;
         }
         final long now = System.nanoTime();
+        // Aeron's turn first, so that what it just received is taken in the same duty cycle.
+        int work = ownsLink ? link.invoke() : 0;
         if (imageJoined)
         {
             imageJoined = false;
             gap = true;
         }
-        int work = data.controlledPoll(assembler, FRAGMENT_LIMIT);
+        work += data.controlledPoll(assembler, FRAGMENT_LIMIT);
         if (failure != null)
         {
             throw failure;
@@ -164,7 +191,10 @@ public final class BridgeReceiver implements Agent
     {
         final long committed = state.end();
         final boolean resend = gap && now - resendAskedNanos > RESEND_INTERVAL_NANOS;
-        if (committed == acknowledged && !resend && now - lastAckNanos < ACK_INTERVAL_NANOS)
+        final long since = now - lastAckNanos;
+        final boolean due = committed == acknowledged ? since >= ACK_INTERVAL_NANOS :
+            committed - acknowledged >= ackBytes || since >= ACK_DELAY_NANOS || acknowledged == Long.MIN_VALUE;
+        if (!due && !resend)
         {
             return 0;
         }
@@ -363,9 +393,16 @@ public final class BridgeReceiver implements Agent
     public void onClose()
     {
         // The producer role goes back with the bridge: the queue stays open, and a new receiver may take it.
-        CloseHelper.closeAll(data, acks, link);
-        state.close();
-        producer.close();
+        try
+        {
+            CloseHelper.closeAll(data, acks, ownsLink ? link : null);
+        }
+        finally
+        {
+            // Even when Aeron's side is gone (a lost media driver): a successor needs the role and the state.
+            state.close();
+            producer.close();
+        }
     }
 
     @Override

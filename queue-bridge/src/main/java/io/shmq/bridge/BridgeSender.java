@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * and a receiver that falls behind fills the ring, which holds the local producers back.
  *
  * <p>An Agrona {@link Agent}: drive it with {@link #doWork()} from one thread (an {@code AgentRunner}, or
- * {@link QueueBridge}).
+ * {@link QueueBridge}). Made with its public constructor it runs its Aeron media driver (embedded) and client on
+ * that same thread.
  */
 public final class BridgeSender implements Agent
 {
@@ -33,6 +34,7 @@ public final class BridgeSender implements Agent
     private static final int FRAGMENT_LIMIT = 16;
     private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long TOUCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long ACK_POLL_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final ShmQueue queue;
     private final QueueShape shape;
@@ -40,6 +42,8 @@ public final class BridgeSender implements Agent
     private final RingConsumer consumer;
     private final BridgeState state;
     private final AeronLink link;
+    /** Whether this sender opened {@link #link} itself, and so drives and closes it. */
+    private final boolean ownsLink;
     private final ExclusivePublication data;
     private final Subscription acks;
     private final FragmentAssembler ackAssembler;
@@ -65,6 +69,7 @@ public final class BridgeSender implements Agent
     private boolean rewindWanted;
     private long lastHelloNanos;
     private long lastTouchNanos;
+    private long lastAckPollNanos;
     private long acknowledged = -1;
     /** When an ACK frame last arrived, or when the data stream connected if none has since. */
     private long lastAckNanos;
@@ -81,22 +86,32 @@ public final class BridgeSender implements Agent
      */
     public BridgeSender(final ShmQueue queue, final BridgeConfig config)
     {
+        this(queue, config, null);
+    }
+
+    /**
+     * A sender on {@code shared}, which its caller drives and closes; or, when null, on a link of its own.
+     */
+    BridgeSender(final ShmQueue queue, final BridgeConfig config, final AeronLink shared)
+    {
         this.queue = queue;
         this.shape = QueueShape.of(queue);
         this.config = config;
+        this.ownsLink = shared == null;
         AeronLink opened = null;
+        ExclusivePublication publication = null;
+        Subscription subscription = null;
         try
         {
-            opened = AeronLink.open(config, "send", queue.name());
-            this.link = opened;
-            this.data = opened.aeron().addExclusivePublication(config.dataChannel(), config.streamId());
-            this.acks = opened.aeron().addSubscription(config.ackChannel(), config.streamId() + 1);
+            opened = shared != null ? shared : AeronLink.open(config, "send-" + queue.name());
+            publication = opened.aeron().addExclusivePublication(config.dataChannel(), config.streamId());
+            subscription = opened.aeron().addSubscription(config.ackChannel(), config.streamId() + 1);
             if (BridgeFrame.DATA_HEADER_LENGTH + BridgeFrame.ENTRY_HEADER_LENGTH + shape.maxMessageLength() >
-                data.maxMessageLength())
+                publication.maxMessageLength())
             {
                 throw new BridgeException("queue '" + queue.name() + "' takes messages up to " +
                     shape.maxMessageLength() + " bytes, but an Aeron message on " + config.dataChannel() +
-                    " holds at most " + (data.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH -
+                    " holds at most " + (publication.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH -
                     BridgeFrame.ENTRY_HEADER_LENGTH) + " after the " +
                     "bridge's header: raise the term length (term-length=... in the channel URI, 8 x the longest " +
                     "message)");
@@ -105,9 +120,12 @@ public final class BridgeSender implements Agent
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(opened);
+            CloseHelper.quietCloseAll(publication, subscription, ownsLink ? opened : null);
             throw ex;
         }
+        this.link = opened;
+        this.data = publication;
+        this.acks = subscription;
         try
         {
             this.state = BridgeState.open(queue, false);
@@ -115,7 +133,7 @@ public final class BridgeSender implements Agent
         catch (final RuntimeException ex)
         {
             consumer.close();
-            CloseHelper.quietClose(link);
+            CloseHelper.quietCloseAll(data, acks, ownsLink ? link : null);
             throw ex;
         }
         this.previousEnd = consumer.releasedPosition();
@@ -129,8 +147,21 @@ public final class BridgeSender implements Agent
     @Override
     public int doWork()
     {
-        final long now = System.nanoTime();
-        int work = acks.poll(ackAssembler, FRAGMENT_LIMIT);
+        // Aeron's turn after this sender's, so that what it published leaves in the same duty cycle.
+        final int work = send(System.nanoTime());
+        return ownsLink ? work + link.invoke() : work;
+    }
+
+    private int send(final long now)
+    {
+        int work = 0;
+        if (now - lastAckPollNanos >= ACK_POLL_INTERVAL_NANOS)
+        {
+            // Acknowledgements come at most every millisecond or so and only release space: no need to look for
+            // them every cycle, which cost this sender a sixteenth of its cycle in a round trip.
+            lastAckPollNanos = now;
+            work += acks.poll(ackAssembler, FRAGMENT_LIMIT);
+        }
         final boolean nowConnected = data.isConnected();
         if (nowConnected && !connected)
         {
@@ -358,9 +389,16 @@ public final class BridgeSender implements Agent
     @Override
     public void onClose()
     {
-        CloseHelper.closeAll(data, acks, link);
-        consumer.close();
-        state.closeAndRemove();
+        try
+        {
+            CloseHelper.closeAll(data, acks, ownsLink ? link : null);
+        }
+        finally
+        {
+            // The queue role goes back even when Aeron's side is gone (a lost media driver): a successor needs it.
+            consumer.close();
+            state.closeAndRemove();
+        }
     }
 
     @Override

@@ -1,14 +1,16 @@
 package io.shmq.bridge;
 
 import io.shmq.ShmQueue;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Objects;
 
 /**
- * A bridge half on a thread of its own: {@link #send} drains a local queue to the other host, {@link #receive}
- * writes what arrives into a local queue of the same name. Both ends are given the same {@link BridgeConfig}.
+ * Bridge halves on one thread of their own: {@link #send} drains a local queue to the other host, {@link #receive}
+ * writes what arrives into a local queue of the same name, {@link #duplex} does both (requests one way, responses
+ * the other) on the same thread. Both hosts are given the same {@link BridgeConfig} for each queue.
  *
  * <pre>{@code
  * // host A
@@ -21,23 +23,50 @@ import java.util.Objects;
  *          "aeron:udp?endpoint=hostB:40456", "aeron:udp?endpoint=hostA:40457"))) { ... }
  * }</pre>
  *
- * The thread polls, and when there is nothing to do idles as {@link BridgeConfig#withIdleStrategy} says (by
- * default it backs off from spinning to parking up to 1 ms). A failure
- * ({@link BridgeException}: the other side unreachable, queues of different shapes, a full local queue) stops the
- * thread; {@link #failure()} tells it, {@link #close()} rethrows it.
+ * <p>The thread also runs Aeron: the embedded media driver and the client's conductor take their turn in its duty
+ * cycle, so a bridge is one thread per host. It polls, and when there is nothing to do idles as
+ * {@link BridgeConfig#withIdleStrategy} says (by default it backs off from spinning to parking up to 1 ms).
+ *
+ * <p>With an external media driver ({@link BridgeConfig#withAeronDirectory}) a driver that dies is waited for: the
+ * bridge connects again when a driver runs in that directory, up to {@link BridgeConfig#connectTimeout()} after
+ * the loss was noticed (Aeron notices after its driver timeout, 10 s by default), and goes on where the
+ * acknowledgements left it. Any other failure ({@link BridgeException}: the other side unreachable, queues of
+ * different shapes, a full local queue) stops the thread; {@link #failure()} tells it, {@link #close()} rethrows
+ * it.
  */
 public final class QueueBridge implements AutoCloseable
 {
-    private final Agent agent;
+    private static final long RECONNECT_PAUSE_MILLIS = 100;
+
+    private final ShmQueue outgoing;
+    private final BridgeConfig outgoingConfig;
+    private final ShmQueue incoming;
+    private final BridgeConfig incomingConfig;
+    private final BridgeConfig linkConfig;
+    private final String linkName;
     private final Thread thread;
+    private AeronLink link;
+    private volatile BridgeSender sender;
+    private volatile BridgeReceiver receiver;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile int reconnects;
     private boolean closed;
 
-    private QueueBridge(final Agent agent, final IdleStrategy idle)
+    private QueueBridge(final ShmQueue outgoing, final BridgeConfig outgoingConfig, final ShmQueue incoming,
+        final BridgeConfig incomingConfig)
     {
-        this.agent = agent;
-        this.thread = new Thread(() -> run(idle), agent.roleName());
+        this.outgoing = outgoing;
+        this.outgoingConfig = outgoingConfig;
+        this.incoming = incoming;
+        this.incomingConfig = incomingConfig;
+        this.linkConfig = outgoingConfig != null ? outgoingConfig : incomingConfig;
+        this.linkName = outgoing == null ? "receive-" + incoming.name() :
+            incoming == null ? "send-" + outgoing.name() : "duplex-" + outgoing.name() + "-" + incoming.name();
+        // Opened here, so that a wrong configuration fails the caller, not a thread.
+        connect();
+        final IdleStrategy idle = linkConfig.idleStrategy();
+        this.thread = new Thread(() -> run(idle), "shmq-bridge-" + linkName);
         this.thread.setDaemon(true);
         this.thread.start();
     }
@@ -48,10 +77,12 @@ public final class QueueBridge implements AutoCloseable
      * @param queue  the local queue; the bridge becomes its consumer.
      * @param config the bridge's channels.
      * @return the running bridge.
+     * @throws BridgeException when the queue cannot be bridged or Aeron cannot be reached.
      */
     public static QueueBridge send(final ShmQueue queue, final BridgeConfig config)
     {
-        return new QueueBridge(new BridgeSender(queue, config), config.idleStrategy());
+        return new QueueBridge(Objects.requireNonNull(queue, "queue"), Objects.requireNonNull(config, "config"),
+            null, null);
     }
 
     /**
@@ -60,20 +91,98 @@ public final class QueueBridge implements AutoCloseable
      * @param queue  the local queue, SPSC; the bridge becomes its producer.
      * @param config the bridge's channels.
      * @return the running bridge.
+     * @throws BridgeException when the queue cannot be bridged or Aeron cannot be reached.
      */
     public static QueueBridge receive(final ShmQueue queue, final BridgeConfig config)
     {
-        return new QueueBridge(new BridgeReceiver(queue, config), config.idleStrategy());
+        return new QueueBridge(null, null, Objects.requireNonNull(queue, "queue"),
+            Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * Starts both: sending {@code outgoing}'s messages and receiving into {@code incoming}, on one thread and one
+     * Aeron connection (whose driver and idle strategy {@code outgoingConfig} gives). The other host runs the
+     * mirror image: its {@code incoming} is this host's {@code outgoing}, with the same configuration.
+     *
+     * @param outgoing       the local queue to send; the bridge becomes its consumer.
+     * @param outgoingConfig the channels of what is sent.
+     * @param incoming       the local queue, SPSC, to receive into; the bridge becomes its producer.
+     * @param incomingConfig the channels of what is received (other channels, or other stream ids).
+     * @return the running bridge.
+     * @throws BridgeException when a queue cannot be bridged or Aeron cannot be reached.
+     */
+    public static QueueBridge duplex(final ShmQueue outgoing, final BridgeConfig outgoingConfig,
+        final ShmQueue incoming, final BridgeConfig incomingConfig)
+    {
+        return new QueueBridge(Objects.requireNonNull(outgoing, "outgoing"),
+            Objects.requireNonNull(outgoingConfig, "outgoingConfig"), Objects.requireNonNull(incoming, "incoming"),
+            Objects.requireNonNull(incomingConfig, "incomingConfig"));
+    }
+
+    private void connect()
+    {
+        final AeronLink opened = AeronLink.open(linkConfig, linkName);
+        BridgeSender newSender = null;
+        try
+        {
+            newSender = outgoing == null ? null : new BridgeSender(outgoing, outgoingConfig, opened);
+            receiver = incoming == null ? null : new BridgeReceiver(incoming, incomingConfig, opened);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (newSender != null)
+            {
+                newSender.onClose();
+            }
+            CloseHelper.quietClose(opened);
+            throw ex;
+        }
+        sender = newSender;
+        link = opened;
+    }
+
+    private void disconnect()
+    {
+        final Agent[] halves = { sender, receiver };
+        for (final Agent half : halves)
+        {
+            if (half != null)
+            {
+                try
+                {
+                    half.onClose();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // A half whose Aeron side is already gone: its queue role and state file are what matter.
+                }
+            }
+        }
+        CloseHelper.quietClose(link);
+        link = null;
     }
 
     private void run(final IdleStrategy idle)
     {
         try
         {
-            agent.onStart();
             while (running)
             {
-                idle.idle(agent.doWork());
+                try
+                {
+                    idle.idle(dutyCycle());
+                }
+                catch (final RuntimeException ex)
+                {
+                    // An embedded driver dies only with this process; an external one may come back.
+                    if (linkConfig.aeronDirectory() == null ||
+                        !(ex instanceof AeronLink.DriverLostException || link.isLost()))
+                    {
+                        throw ex;
+                    }
+                    disconnect();
+                    reconnect(ex);
+                }
             }
         }
         catch (final Throwable ex)
@@ -82,18 +191,86 @@ public final class QueueBridge implements AutoCloseable
         }
         finally
         {
-            agent.onClose();
+            if (link != null)
+            {
+                disconnect();
+            }
+        }
+    }
+
+    private int dutyCycle()
+    {
+        // Aeron's turn between the halves': what the sender published leaves, and what arrived is taken, in the
+        // same cycle (a cycle later, each hop waited for a whole cycle of polls).
+        int work = 0;
+        final BridgeSender s = sender;
+        final BridgeReceiver r = receiver;
+        if (s != null)
+        {
+            work += s.doWork();
+        }
+        work += link.invoke();
+        if (r != null)
+        {
+            work += r.doWork();
+        }
+        return work;
+    }
+
+    private void reconnect(final RuntimeException lost) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + linkConfig.connectTimeout().toNanos();
+        while (running)
+        {
+            try
+            {
+                connect();
+                reconnects++;
+                return;
+            }
+            catch (final BridgeException ex)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    final BridgeException gone = new BridgeException("the media driver in " +
+                        linkConfig.aeronDirectory() + " stopped and none came back within " +
+                        linkConfig.connectTimeout().toMillis() + " ms: start it again, then this bridge", ex);
+                    gone.addSuppressed(lost);
+                    throw gone;
+                }
+                Thread.sleep(RECONNECT_PAUSE_MILLIS);
+            }
         }
     }
 
     /**
-     * The agent this bridge runs: a {@link BridgeSender} or a {@link BridgeReceiver}, for its counters.
+     * The sending half, or null when this bridge only receives. A new one after a reconnect.
      *
-     * @return the agent.
+     * @return the sending half, for its counters.
      */
-    public Agent agent()
+    public BridgeSender sender()
     {
-        return agent;
+        return sender;
+    }
+
+    /**
+     * The receiving half, or null when this bridge only sends. A new one after a reconnect.
+     *
+     * @return the receiving half, for its counters.
+     */
+    public BridgeReceiver receiver()
+    {
+        return receiver;
+    }
+
+    /**
+     * How many times the bridge connected again to an external media driver that had stopped.
+     *
+     * @return the count.
+     */
+    public int reconnects()
+    {
+        return reconnects;
     }
 
     /**
@@ -130,8 +307,8 @@ public final class QueueBridge implements AutoCloseable
     }
 
     /**
-     * Stops the thread and closes the agent (its Aeron side and its role in the queue; the queue stays open and
-     * the caller's). Idempotent.
+     * Stops the thread and closes the halves (their Aeron side and their roles in the queues; the queues stay open
+     * and the caller's). Idempotent.
      *
      * @throws BridgeException the bridge's failure, when it failed (on the first call only).
      */
@@ -169,5 +346,15 @@ public final class QueueBridge implements AutoCloseable
         {
             throw new BridgeException(Objects.toString(failed.getMessage(), failed.getClass().getName()), failed);
         }
+    }
+
+    @Override
+    public String toString()
+    {
+        final BridgeSender s = sender;
+        final BridgeReceiver r = receiver;
+        final String halves = s == null ? String.valueOf(r) : r == null ? s.toString() : s + " " + r;
+        final int count = reconnects;
+        return count == 0 ? halves : halves + " (connected again to a restarted media driver " + count + " times)";
     }
 }

@@ -126,6 +126,55 @@ class QueueBridgeTest
 
     @Test
     @Timeout(120)
+    void aDuplexBridgeCarriesBothDirectionsOnOneThreadPerHost() throws Exception
+    {
+        // Requests A to B and responses B to A; each direction's data shares a channel with the other's
+        // acknowledgements, on its own stream ids.
+        final String toB = LoopbackChannels.free();
+        final String toA = LoopbackChannels.free();
+        final BridgeConfig requests = BridgeConfig.of(toB, toA).withConnectTimeout(Duration.ofSeconds(20));
+        final BridgeConfig responses = BridgeConfig.of(toA, toB).withStreamId(BridgeConfig.DEFAULT_STREAM_ID + 2)
+            .withConnectTimeout(Duration.ofSeconds(20));
+        try (ShmQueue requestsA = ShmQueue.create("requests", queueConfig(hostA.path(), false));
+            ShmQueue requestsB = ShmQueue.create("requests", queueConfig(hostB.path(), true));
+            ShmQueue responsesB = ShmQueue.create("responses", queueConfig(hostB.path(), false));
+            ShmQueue responsesA = ShmQueue.create("responses", queueConfig(hostA.path(), true));
+            QueueBridge b = QueueBridge.duplex(responsesB, on(hostB, responses), requestsB, requests);
+            QueueBridge a = QueueBridge.duplex(requestsA, on(hostA, requests), responsesA, responses))
+        {
+            final RingProducer request = requestsA.producer();
+            final RingConsumer served = requestsB.consumer();
+            final RingProducer response = responsesB.producer();
+            final RingConsumer answered = responsesA.consumer();
+            long servedCount = 0;
+            long answeredCount = 0;
+            for (int i = 0; i < 3_000; i++)
+            {
+                offer(request, i);
+                offer(response, i);
+                if (i % 100 == 99)
+                {
+                    servedCount = receive(served, servedCount, i + 1, a, b);
+                    answeredCount = receive(answered, answeredCount, i + 1, a, b);
+                }
+            }
+            assertEquals(3_000, servedCount);
+            assertEquals(3_000, answeredCount);
+            assertTrue(a.sender().sentMessages() >= 3_000 && b.sender().sentMessages() >= 3_000);
+            // The acknowledgements came back too: both sending rings are given back whole.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (a.sender().releasedPosition() < requestsA.header().tailPosition() ||
+                b.sender().releasedPosition() < responsesB.header().tailPosition())
+            {
+                assertTrue(System.nanoTime() < deadline, "everything acknowledged: " + a + " / " + b);
+                Thread.sleep(1);
+            }
+            assertEquals(0, a.reconnects());
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void everyMessageArrivesOnceInOrderWithItsTypeAndLength() throws Exception
     {
         final BridgeConfig config = config();
@@ -147,7 +196,7 @@ class QueueBridgeTest
                 }
             }
             assertEquals(20_000, receive(consumer, received, sent, sender, receiver));
-            final BridgeSender agent = (BridgeSender)sender.agent();
+            final BridgeSender agent = sender.sender();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (agent.releasedPosition() < a.header().tailPosition() && System.nanoTime() < deadline)
             {
@@ -207,13 +256,13 @@ class QueueBridgeTest
                     if (restart % 2 == 0)
                     {
                         receiver.close();
-                        duplicates += ((BridgeReceiver)receiver.agent()).duplicates();
+                        duplicates += receiver.receiver().duplicates();
                         receiver = QueueBridge.receive(b, on(hostB, config));
                     }
                     else
                     {
                         sender.close();
-                        rewinds += ((BridgeSender)sender.agent()).rewinds();
+                        rewinds += (sender.sender()).rewinds();
                         sender = QueueBridge.send(a, on(hostA, config));
                     }
                     for (int i = 0; i < 500; i++)
@@ -228,8 +277,8 @@ class QueueBridgeTest
                 sender.close();
                 receiver.close();
             }
-            duplicates += ((BridgeReceiver)receiver.agent()).duplicates();
-            rewinds += ((BridgeSender)sender.agent()).rewinds();
+            duplicates += receiver.receiver().duplicates();
+            rewinds += (sender.sender()).rewinds();
             System.out.printf("restarts: %d messages, %d resent and dropped as duplicates, %d rewinds%n", sent,
                 duplicates, rewinds);
             assertEquals(sent, received);

@@ -261,14 +261,14 @@ public final class BridgeCommand
     private static int runUntilStopped(final PrintStream out, final PrintStream err, final QueueBridge bridge)
         throws InterruptedException
     {
-        out.println("running " + bridge.agent() + "; Ctrl-C stops it");
+        out.println("running " + bridge + "; Ctrl-C stops it");
         // On SIGINT or SIGTERM the bridge closes in the hook, so its Aeron side (an embedded driver's directory)
         // is gone before the JVM is; unacknowledged messages stay in the sending ring for the next run.
         final boolean[] stopping = new boolean[1];
         final Thread hook = new Thread(() ->
         {
             stopping[0] = true;
-            out.println("stopping: " + bridge.agent());
+            out.println("stopping: " + bridge);
             try
             {
                 bridge.close();
@@ -281,7 +281,7 @@ public final class BridgeCommand
         Runtime.getRuntime().addShutdownHook(hook);
         while (!bridge.awaitStop(REPORT_MILLIS))
         {
-            out.println(bridge.agent());
+            out.println(bridge);
         }
         if (stopping[0])
         {
