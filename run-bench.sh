@@ -12,6 +12,9 @@
 #   ./run-bench.sh --grpc           about 5 minutes: gRPC over shmq, an epoll Unix socket and epoll TCP (32 B unary
 #                                   echo, blocking and async; a server stream; CPU per call; the in-process floor)
 #                                   --netty and --grpc take --pinned: client JVM on CPU 0, each server on CPU 1
+#   ./run-bench.sh --bridge         about 4 minutes: a queue bridged over Aeron UDP beside raw Aeron UDP between
+#                                   the same two JVMs (32 B and 1 KiB: throughput, round trips); --quick: one
+#                                   round; --pinned: host A's JVM on CPU 0, host B's on CPU 1
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"
@@ -29,9 +32,10 @@ if ! ./mvnw -B -Dstyle.color=never -pl queue-bench -am package \
     echo "build failed" >&2
     exit 1
 fi
-if [ "${1:-}" = "--netty" ] || [ "${1:-}" = "--grpc" ]; then
+if [ "${1:-}" = "--netty" ] || [ "${1:-}" = "--grpc" ] || [ "${1:-}" = "--bridge" ]; then
     report=io.shmq.bench.NettyEchoReport
     [ "$1" = "--grpc" ] && report=io.shmq.bench.GrpcReport
+    [ "$1" = "--bridge" ] && report=io.shmq.bench.BridgeReport
     shift
     exec java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
         ${BENCH_JAVA_OPTS:-} -cp queue-bench/target/benchmarks.jar "$report" "$@"
