@@ -60,6 +60,7 @@ public final class Channel implements Awaitable, AutoCloseable
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
     private final ControlledMessageHandler filter = this::onFrame;
     private MessageHandler userHandler;
+    private ControlledMessageHandler controlledHandler;
     private ChannelState state = ChannelState.CONNECTED;
 
     Channel(
@@ -184,6 +185,32 @@ public final class Channel implements Awaitable, AutoCloseable
             return 0;
         }
         userHandler = handler;
+        controlledHandler = null;
+        final int delivered = consumer.controlledRead(filter, limit);
+        if (delivered == 0 && state == ChannelState.CONNECTED)
+        {
+            idleCheck();
+        }
+        return delivered;
+    }
+
+    /**
+     * Like {@link #poll}, with a handler that may stop the poll: {@code ABORT} leaves the message it was given for
+     * the next poll (a relay whose onward queue is full), {@code BREAK} stops after it; {@code COMMIT} counts as
+     * {@code CONTINUE}.
+     *
+     * @param handler receives each message, and says whether to go on.
+     * @param limit   the most messages to deliver.
+     * @return the number delivered and not aborted.
+     */
+    public int controlledPoll(final ControlledMessageHandler handler, final int limit)
+    {
+        if (state == ChannelState.CLOSED)
+        {
+            return 0;
+        }
+        userHandler = null;
+        controlledHandler = handler;
         final int delivered = consumer.controlledRead(filter, limit);
         if (delivered == 0 && state == ChannelState.CONNECTED)
         {
@@ -399,8 +426,15 @@ public final class Channel implements Awaitable, AutoCloseable
         }
         if (!ChannelControl.isControl(msgTypeId))
         {
-            userHandler.onMessage(msgTypeId, buffer, index, length);
-            return ControlledMessageHandler.Action.CONTINUE;
+            if (userHandler != null)
+            {
+                userHandler.onMessage(msgTypeId, buffer, index, length);
+                return ControlledMessageHandler.Action.CONTINUE;
+            }
+            final ControlledMessageHandler.Action action =
+                controlledHandler.onMessage(msgTypeId, buffer, index, length);
+            return action == ControlledMessageHandler.Action.COMMIT ? ControlledMessageHandler.Action.CONTINUE :
+                action;
         }
         if (msgTypeId == ChannelControl.CLOSE_MSG_TYPE_ID &&
             ChannelControl.connectionId(buffer, index, length) == connectionId)

@@ -104,6 +104,40 @@ class ChannelTest
     }
 
     @Test
+    void aControlledPollThatAbortsLeavesTheMessageForTheNextPoll() throws Exception
+    {
+        try (ChannelListener listener = ChannelListener.listen("controlled", config()))
+        {
+            final CompletableFuture<Channel> connecting = connectLater("controlled");
+            try (Channel server = listener.accept(10 * SECOND); Channel client = connecting.get(10, TimeUnit.SECONDS))
+            {
+                for (long i = 0; i < 3; i++)
+                {
+                    assertTrue(send(client, i));
+                }
+                final List<Long> taken = new ArrayList<>();
+                final long deadline = System.nanoTime() + 10 * SECOND;
+                // Takes one, refuses the next (as a relay whose onward queue is full does), then takes the rest.
+                while (taken.isEmpty() && System.nanoTime() < deadline)
+                {
+                    server.controlledPoll((type, buffer, index, length) ->
+                    {
+                        if (!taken.isEmpty())
+                        {
+                            return org.agrona.concurrent.ControlledMessageHandler.Action.ABORT;
+                        }
+                        taken.add(buffer.getLong(index));
+                        return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
+                    }, 10);
+                }
+                assertEquals(List.of(0L), taken);
+                taken.addAll(receive(server, 2));
+                assertEquals(range(0, 3), taken, "the refused message came again, in order");
+            }
+        }
+    }
+
+    @Test
     void clientCloseIsSeenAfterEverythingItSent() throws Exception
     {
         try (ChannelListener listener = ChannelListener.listen("client-close", config()))
