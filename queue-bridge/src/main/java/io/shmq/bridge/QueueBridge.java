@@ -6,6 +6,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Bridge halves on one thread of their own: {@link #send} drains a local queue to the other host, {@link #receive}
@@ -37,6 +38,7 @@ import java.util.Objects;
 public final class QueueBridge implements AutoCloseable
 {
     private static final long RECONNECT_PAUSE_MILLIS = 100;
+    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ShmQueue outgoing;
     private final BridgeConfig outgoingConfig;
@@ -44,6 +46,8 @@ public final class QueueBridge implements AutoCloseable
     private final BridgeConfig incomingConfig;
     private final BridgeConfig linkConfig;
     private final String linkName;
+    /** More work for the same thread (a channel's relay), or null. */
+    private final ChannelRelay extra;
     private final Thread thread;
     private AeronLink link;
     private volatile BridgeSender sender;
@@ -51,16 +55,29 @@ public final class QueueBridge implements AutoCloseable
     private volatile boolean running = true;
     private volatile Throwable failure;
     private volatile int reconnects;
+    private boolean draining;
     private boolean closed;
 
     private QueueBridge(final ShmQueue outgoing, final BridgeConfig outgoingConfig, final ShmQueue incoming,
         final BridgeConfig incomingConfig)
     {
+        this(outgoing, outgoingConfig, incoming, incomingConfig, outgoingConfig != null ? outgoingConfig :
+            incomingConfig, null);
+    }
+
+    /**
+     * A duplex bridge on the driver and idle strategy of {@code linkConfig}, whose thread also runs {@code extra}
+     * (closed first, its last messages drained).
+     */
+    QueueBridge(final ShmQueue outgoing, final BridgeConfig outgoingConfig, final ShmQueue incoming,
+        final BridgeConfig incomingConfig, final BridgeConfig linkConfig, final ChannelRelay extra)
+    {
+        this.extra = extra;
         this.outgoing = outgoing;
         this.outgoingConfig = outgoingConfig;
         this.incoming = incoming;
         this.incomingConfig = incomingConfig;
-        this.linkConfig = outgoingConfig != null ? outgoingConfig : incomingConfig;
+        this.linkConfig = linkConfig;
         this.linkName = outgoing == null ? "receive-" + incoming.name() :
             incoming == null ? "send-" + outgoing.name() : "duplex-" + outgoing.name() + "-" + incoming.name();
         // Opened here, so that a wrong configuration fails the caller, not a thread.
@@ -191,10 +208,37 @@ public final class QueueBridge implements AutoCloseable
         }
         finally
         {
+            if (extra != null)
+            {
+                // Its last words (a channel's end) go out before the halves close, if the link lets them.
+                extra.onClose();
+                drain();
+            }
             if (link != null)
             {
                 disconnect();
             }
+        }
+    }
+
+    private void drain()
+    {
+        draining = true;
+        final long deadline = System.nanoTime() + DRAIN_NANOS;
+        try
+        {
+            while (link != null && failure == null && sender != null &&
+                sender.releasedPosition() < outgoing.header().tailPosition() && System.nanoTime() - deadline < 0)
+            {
+                if (dutyCycle() == 0)
+                {
+                    Thread.yield();
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Closing anyway: what did not go out is in the ring for the next bridge.
         }
     }
 
@@ -213,6 +257,10 @@ public final class QueueBridge implements AutoCloseable
         if (r != null)
         {
             work += r.doWork();
+        }
+        if (extra != null && !draining)
+        {
+            work += extra.doWork();
         }
         return work;
     }

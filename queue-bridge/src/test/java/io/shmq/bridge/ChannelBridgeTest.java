@@ -1,0 +1,270 @@
+package io.shmq.bridge;
+
+import io.shmq.QueueConfig;
+import io.shmq.bridge.support.LoopbackChannels;
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
+import io.shmq.channel.ChannelListener;
+import io.shmq.channel.ChannelState;
+import io.shmq.support.ShmDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A channel whose client is on one "host" and server on another (two directories, two embedded media drivers,
+ * UDP on the loopback), through a {@link ChannelBridge} on each: requests and answers arrive whole and in order
+ * with their type ids, a second client after the first gets nothing of the first's, and either end's close is
+ * seen on the other host.
+ */
+class ChannelBridgeTest
+{
+    private static final long SECONDS = TimeUnit.SECONDS.toNanos(1);
+
+    @RegisterExtension
+    final ShmDirectory clientsHost = new ShmDirectory();
+
+    @RegisterExtension
+    final ShmDirectory serversHost = new ShmDirectory();
+
+    private ChannelConfig channel(final ShmDirectory host)
+    {
+        return ChannelConfig.of(QueueConfig.spsc(64 * 1024).withDirectory(host.path()));
+    }
+
+    private BridgeConfig[] configs()
+    {
+        final String toServer = LoopbackChannels.free();
+        final String toClients = LoopbackChannels.free();
+        final BridgeConfig requests = BridgeConfig.of(toServer, toClients).withConnectTimeout(Duration.ofSeconds(20));
+        final BridgeConfig responses = BridgeConfig.of(toClients, toServer)
+            .withStreamId(BridgeConfig.DEFAULT_STREAM_ID + 2).withConnectTimeout(Duration.ofSeconds(20));
+        return new BridgeConfig[]{ requests, responses };
+    }
+
+    private BridgeConfig on(final ShmDirectory host, final BridgeConfig config)
+    {
+        return config.withEmbeddedDriverDirectory(host.path().resolve("aeron").toString());
+    }
+
+    /**
+     * Answers each request (type t, a long n) with type t + 1 and n * 2, for each client in turn, until stopped
+     * (and joined: the listener must not be closed under its thread).
+     */
+    private static final class EchoServer implements AutoCloseable
+    {
+        private final ChannelListener listener;
+        private final AtomicInteger clients = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread = new Thread(this::run, "echo-server");
+        private volatile boolean running = true;
+
+        EchoServer(final ChannelListener listener)
+        {
+            this.listener = listener;
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run()
+        {
+            final UnsafeBuffer answer = new UnsafeBuffer(new byte[8]);
+            try
+            {
+                while (running)
+                {
+                    final Channel accepted = listener.tryAccept();
+                    if (accepted == null)
+                    {
+                        Thread.sleep(1);
+                        continue;
+                    }
+                    try (Channel channel = accepted)
+                    {
+                        clients.incrementAndGet();
+                        while (running && channel.isConnected())
+                        {
+                            final int read = channel.poll((type, buffer, index, length) ->
+                            {
+                                answer.putLong(0, buffer.getLong(index) * 2);
+                                while (!channel.offer(type + 1, answer, 0, 8))
+                                {
+                                    Thread.onSpinWait();
+                                }
+                            }, 64);
+                            if (read == 0)
+                            {
+                                channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(10));
+                            }
+                        }
+                    }
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            running = false;
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void requests(final Channel client, final int count)
+    {
+        final UnsafeBuffer request = new UnsafeBuffer(new byte[8]);
+        final long[] expected = { 0 };
+        long sent = 0;
+        final long deadline = System.nanoTime() + 60 * SECONDS;
+        while (expected[0] < count)
+        {
+            if (sent < count && sent - expected[0] < 100)
+            {
+                request.putLong(0, sent);
+                if (client.offer(5, request, 0, 8))
+                {
+                    sent++;
+                }
+            }
+            client.poll((type, buffer, index, length) ->
+            {
+                assertEquals(6, type, "the answer's type");
+                assertEquals(expected[0] * 2, buffer.getLong(index), "answers in order, once");
+                expected[0]++;
+            }, 64);
+            if (System.nanoTime() > deadline)
+            {
+                fail("only " + expected[0] + " of " + count + " answers came");
+            }
+            assertEquals(ChannelState.CONNECTED, client.state());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aRemoteServerAnswersClientsOneAfterAnother() throws Exception
+    {
+        final BridgeConfig[] configs = configs();
+        try (ChannelListener listener = ChannelListener.listen("quotes", channel(serversHost));
+            ChannelBridge server = ChannelBridge.toServer("quotes", channel(serversHost),
+                on(serversHost, configs[0]), configs[1]);
+            ChannelBridge bridge = ChannelBridge.forClients("quotes", channel(clientsHost),
+                on(clientsHost, configs[0]), configs[1]);
+            EchoServer echo = new EchoServer(listener))
+        {
+            try (Channel client = Channel.connect("quotes", channel(clientsHost), 30 * SECONDS))
+            {
+                requests(client, 5_000);
+            }
+            // The first client closed: the server hears of it across the bridge, and the next client starts clean.
+            try (Channel client = Channel.connect("quotes", channel(clientsHost), 30 * SECONDS))
+            {
+                requests(client, 1_000);
+            }
+            final long deadline = System.nanoTime() + 20 * SECONDS;
+            while (echo.clients.get() < 2 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertEquals(2, echo.clients.get(), "the server accepted each client once");
+            assertNull(echo.failure.get());
+            assertNull(bridge.failure());
+            assertNull(server.failure());
+        }
+        assertTrue(Files.exists(clientsHost.path().resolve("shmq-quotes" + ChannelBridge.UP)), "its queues stay");
+    }
+
+    @Test
+    @Timeout(120)
+    void aServerThatClosesIsSeenByTheRemoteClient() throws Exception
+    {
+        final BridgeConfig[] configs = configs();
+        try (ChannelListener listener = ChannelListener.listen("orders", channel(serversHost));
+            ChannelBridge server = ChannelBridge.toServer("orders", channel(serversHost),
+                on(serversHost, configs[0]), configs[1]);
+            ChannelBridge bridge = ChannelBridge.forClients("orders", channel(clientsHost),
+                on(clientsHost, configs[0]), configs[1]);
+            Channel client = Channel.connect("orders", channel(clientsHost), 30 * SECONDS))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+            assertTrue(client.offer(7, message, 0, 8));
+            try (Channel accepted = listener.accept(30 * SECONDS))
+            {
+                final int[] got = { 0 };
+                final long deadline = System.nanoTime() + 30 * SECONDS;
+                while (got[0] == 0 && System.nanoTime() < deadline)
+                {
+                    accepted.poll((type, buffer, index, length) -> got[0] = type, 1);
+                }
+                assertEquals(7, got[0], "the client's message reached the server");
+            }
+            // The server closed its end: the client on the other host sees its channel closed.
+            final long deadline = System.nanoTime() + 30 * SECONDS;
+            while (client.state() == ChannelState.CONNECTED && System.nanoTime() < deadline)
+            {
+                client.poll((type, buffer, index, length) -> { }, 16);
+                Thread.sleep(1);
+            }
+            assertEquals(ChannelState.PEER_CLOSED, client.state());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aServersBridgeThatStopsEndsTheClientsChannelAndAnotherCarriesTheNextClient() throws Exception
+    {
+        final BridgeConfig[] configs = configs();
+        try (ChannelListener listener = ChannelListener.listen("prices", channel(serversHost));
+            EchoServer echo = new EchoServer(listener);
+            ChannelBridge bridge = ChannelBridge.forClients("prices", channel(clientsHost),
+                on(clientsHost, configs[0]), configs[1]))
+        {
+            ChannelBridge server = ChannelBridge.toServer("prices", channel(serversHost),
+                on(serversHost, configs[0]), configs[1]);
+            try (Channel client = Channel.connect("prices", channel(clientsHost), 30 * SECONDS))
+            {
+                requests(client, 500);
+                server.close();
+                final long deadline = System.nanoTime() + 30 * SECONDS;
+                while (client.state() == ChannelState.CONNECTED && System.nanoTime() < deadline)
+                {
+                    client.poll((type, buffer, index, length) -> { }, 16);
+                    Thread.sleep(1);
+                }
+                assertEquals(ChannelState.PEER_CLOSED, client.state(), "the bridge's end was told to the client");
+            }
+            server = ChannelBridge.toServer("prices", channel(serversHost), on(serversHost, configs[0]), configs[1]);
+            try (ChannelBridge restarted = server;
+                Channel client = Channel.connect("prices", channel(clientsHost), 30 * SECONDS))
+            {
+                requests(client, 500);
+                assertNull(restarted.failure());
+            }
+            assertNull(echo.failure.get());
+            assertNull(bridge.failure());
+        }
+    }
+}
