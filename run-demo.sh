@@ -3,6 +3,9 @@
 #   ./run-demo.sh [requests]          the sidecar demo: a service and its sidecar (two JVMs) exchanging
 #                                     requests and responses over a shmq channel, then over a Unix domain
 #                                     socket; prints both side by side; exit 0 only if every response matched
+#   ./run-demo.sh remote [requests]   the same with the sidecar "remote": each JVM a host of its own, the channel
+#                                     carried between them by a channel bridge on each side over Aeron UDP
+#                                     (loopback), beside a TCP socket
 #   ./run-demo.sh queue [options]     the one-way queue demo (TwoProcessDemo: --messages N, --size BYTES, --latency-messages N)
 #   ./run-demo.sh grpc [options]      gRPC over shmq beside gRPC over a Unix socket and TCP (GrpcQuoteDemo:
 #                                     --calls N, --ticks N, --rounds N); exit 0 only if every reply matched

@@ -9,8 +9,6 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
@@ -22,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sidecar JVM: serves quote requests through the {@link QuoteGateway} on a shmq channel and on a Unix domain
  * socket, one client each, each on its own thread, until that client closes. Arguments:
- * {@code channel-name socket-path}.
+ * {@code channel-name socket-path}, or for the remote run {@code channel-name tcp:PORT --remote HOST-DIR UDP-PORT}
+ * (the channel reached through a {@link RemoteSidecar#bridge bridge}, the socket over TCP).
  */
 public final class Sidecar
 {
@@ -38,18 +37,25 @@ public final class Sidecar
     /**
      * Entry point.
      *
-     * @param args {@code channel-name socket-path}.
+     * @param args {@code channel-name socket-path [--remote host-dir udp-port]}.
      * @throws Exception when a transport cannot be served.
      */
     public static void main(final String[] args) throws Exception
     {
         final String channelName = args[0];
-        final Path socketPath = Path.of(args[1]);
-        Files.deleteIfExists(socketPath);
-        try (ChannelListener listener = ChannelListener.listen(channelName, ChannelConfig.of(RING_CAPACITY));
-            ServerSocketChannel socketServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+        final String socket = args[1];
+        final boolean remote = args.length == 5 && "--remote".equals(args[2]);
+        final Path host = remote ? Files.createDirectories(Path.of(args[3])) : null;
+        if (!socket.startsWith(RemoteSidecar.TCP_PREFIX))
         {
-            socketServer.bind(UnixDomainSocketAddress.of(socketPath));
+            Files.deleteIfExists(Path.of(socket));
+        }
+        final ChannelConfig channelConfig = remote ? RemoteSidecar.channel(host) : ChannelConfig.of(RING_CAPACITY);
+        try (ChannelListener listener = ChannelListener.listen(channelName, channelConfig);
+            AutoCloseable bridge = remote ?
+                RemoteSidecar.bridge(channelName, host, Integer.parseInt(args[4]), false) : () -> { };
+            ServerSocketChannel socketServer = RemoteSidecar.listen(socket))
+        {
             System.out.println("READY");
 
             // One client on each transport at once, each served by its own thread; the service alternates between
@@ -58,9 +64,10 @@ public final class Sidecar
             final Throwable[] socketFailure = new Throwable[1];
             final Thread socketThread = new Thread(() ->
             {
-                try (SocketChannel socket = socketServer.accept())
+                try (SocketChannel accepted = socketServer.accept())
                 {
-                    serveSocket(socket, socketGateway);
+                    RemoteSidecar.noDelay(accepted);
+                    serveSocket(accepted, socketGateway);
                 }
                 catch (final Throwable ex)
                 {
@@ -72,7 +79,7 @@ public final class Sidecar
             final QuoteGateway shmqGateway = new QuoteGateway();
             try (Channel channel = listener.accept(TimeUnit.SECONDS.toNanos(30)))
             {
-                serveChannel(channel, shmqGateway);
+                serveChannel(channel, shmqGateway, remote);
             }
             System.out.println("shmq channel done: " + shmqGateway.summary());
             socketThread.join();
@@ -84,7 +91,10 @@ public final class Sidecar
         }
         finally
         {
-            Files.deleteIfExists(socketPath);
+            if (!socket.startsWith(RemoteSidecar.TCP_PREFIX))
+            {
+                Files.deleteIfExists(Path.of(socket));
+            }
         }
     }
 
@@ -92,7 +102,7 @@ public final class Sidecar
      * Answers each request in place: the request is decoded where it lies in the ring and the response is encoded
      * straight into the claimed reply slot.
      */
-    private static void serveChannel(final Channel channel, final QuoteGateway gateway)
+    private static void serveChannel(final Channel channel, final QuoteGateway gateway, final boolean remote)
     {
         final QuoteRequest request = new QuoteRequest();
         final QuoteResponse response = new QuoteResponse();
@@ -104,7 +114,9 @@ public final class Sidecar
             reply.commit();
         });
         // Spin a little (a busy service sends again within microseconds), then sleep on the futex at ~0% CPU.
-        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(channel, IDLE_SPINS, 10,
+        // Remote: yield rather than spin, the bridge's thread in this JVM needs the core to bring the next request.
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(channel, remote ? 0 : IDLE_SPINS,
+            remote ? 2_000 : 10,
             TimeUnit.MILLISECONDS.toNanos(100));
         while (channel.isConnected())
         {

@@ -14,8 +14,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
@@ -24,11 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleBiFunction;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * The sidecar demo: this JVM is a service that asks its sidecar (a second JVM, {@link Sidecar}) for price quotes;
@@ -39,7 +42,9 @@ import java.util.function.ToDoubleFunction;
  * response is checked against its request (order, correlation, status, price); the exit status is 0 only if all
  * matched.
  *
- * <p>Arguments (optional): {@code [requests]}, the number of requests of the throughput phase (default 10,000,000).
+ * <p>Arguments (optional): {@code [remote] [requests]}, the number of requests of the throughput phase (default
+ * 10,000,000). With {@code remote} the service and the sidecar play two hosts ({@link RemoteSidecar}): the channel
+ * crosses between them through a channel bridge on each side over Aeron UDP, and the socket is TCP.
  */
 public final class SidecarDemo
 {
@@ -47,6 +52,7 @@ public final class SidecarDemo
     private static final int ROUNDS = 5;
     private static final int WARMUP_REQUESTS = 300_000;
     private static final int LATENCY_REQUESTS = 200_000;
+    private static boolean yieldWhenIdle;
 
     private SidecarDemo()
     {
@@ -69,8 +75,9 @@ public final class SidecarDemo
         {
             // Falls through to the usage line.
         }
-        System.err.println("usage: ./run-demo.sh [REQUESTS]   (a positive number of requests per transport; " +
-            "default 10000000)\n       ./run-demo.sh queue [--messages N] [--size BYTES] [--latency-messages N]");
+        System.err.println("usage: ./run-demo.sh [remote] [REQUESTS]   (a positive number of requests per " +
+            "transport; default 10000000)\n       ./run-demo.sh queue [--messages N] [--size BYTES] " +
+            "[--latency-messages N]");
         System.exit(64);
         return 0;
     }
@@ -81,13 +88,31 @@ public final class SidecarDemo
      * @param args {@code [requests]}.
      * @throws Exception when the sidecar cannot be started or reached.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] arguments) throws Exception
     {
         JvmRequirements.requireAgronaAccess();
+        final boolean remote = arguments.length > 0 && "remote".equals(arguments[0]);
+        final String[] args = remote ? Arrays.copyOfRange(arguments, 1, arguments.length) : arguments;
+        yieldWhenIdle = remote;
         final int requests = requests(args);
         final String channelName = "sidecar-demo-" + ProcessHandle.current().pid();
-        final Path socketPath = Path.of(System.getProperty("java.io.tmpdir"), "shmq-" + channelName + ".sock");
-        final Process sidecar = startSidecar(channelName, socketPath);
+        final Path hosts = remote ? Files.createTempDirectory(Path.of("/dev/shm"), "shmq-remote-demo-") : null;
+        final String socketAddress = remote ? RemoteSidecar.TCP_PREFIX + freePort() :
+            Path.of(System.getProperty("java.io.tmpdir"), "shmq-" + channelName + ".sock").toString();
+        final int udpPort = remote ? freePort() : 0;
+        final Process sidecar;
+        try
+        {
+            sidecar = remote ?
+                startSidecar(channelName, socketAddress, "--remote", hosts.resolve("sidecar").toString(),
+                    Integer.toString(udpPort)) :
+                startSidecar(channelName, socketAddress);
+        }
+        catch (final Exception ex)
+        {
+            deleteTree(hosts);
+            throw ex;
+        }
         final Thread cleanup = new Thread(() ->
         {
             sidecar.destroyForcibly();
@@ -95,14 +120,28 @@ public final class SidecarDemo
             ShmQueue.delete(channelName + Channel.SERVER_TO_CLIENT);
             try
             {
-                Files.deleteIfExists(socketPath);
+                if (remote)
+                {
+                    sidecar.waitFor(10, TimeUnit.SECONDS);
+                    deleteTree(hosts);
+                }
+                else
+                {
+                    Files.deleteIfExists(Path.of(socketAddress));
+                }
             }
             catch (final IOException ignore)
             {
                 // Best effort on the way out.
             }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
+        final String shmqName = remote ? "shmq over Aeron UDP" : "shmq channel";
+        final String socketName = remote ? "TCP socket" : "Unix domain socket";
 
         System.out.printf("sidecar demo: service JVM %d, sidecar JVM %d, %d cores; %d rounds, each shmq then the " +
             "socket (or the other way round), %,d requests a transport%n", ProcessHandle.current().pid(),
@@ -110,9 +149,14 @@ public final class SidecarDemo
             WARMUP_REQUESTS + LATENCY_REQUESTS + requests);
         final List<Result> shmq = new ArrayList<>();
         final List<Result> socket = new ArrayList<>();
-        try (ShmqQuoteClient shmqClient = new ShmqQuoteClient(Channel.connect(channelName,
-            ChannelConfig.of(Sidecar.RING_CAPACITY), TimeUnit.SECONDS.toNanos(30)));
-            SocketQuoteClient socketClient = new SocketQuoteClient(socketPath))
+        final ChannelConfig channelConfig = remote ?
+            RemoteSidecar.channel(Files.createDirectories(hosts.resolve("service"))) :
+            ChannelConfig.of(Sidecar.RING_CAPACITY);
+        try (AutoCloseable bridge = remote ?
+                RemoteSidecar.bridge(channelName, hosts.resolve("service"), udpPort, true) : () -> { };
+            ShmqQuoteClient shmqClient = new ShmqQuoteClient(Channel.connect(channelName, channelConfig,
+                TimeUnit.SECONDS.toNanos(30)));
+            SocketQuoteClient socketClient = new SocketQuoteClient(socketAddress))
         {
             pipelined(shmqClient, shmqClient.checker(), WARMUP_REQUESTS);
             pipelined(socketClient, socketClient.checker(), WARMUP_REQUESTS);
@@ -122,13 +166,13 @@ public final class SidecarDemo
             {
                 if ((round & 1) == 0)
                 {
-                    shmq.add(exchange("shmq channel", shmqClient, requests / ROUNDS));
-                    socket.add(exchange("Unix domain socket", socketClient, requests / ROUNDS));
+                    shmq.add(exchange(shmqName, shmqClient, requests / ROUNDS));
+                    socket.add(exchange(socketName, socketClient, requests / ROUNDS));
                 }
                 else
                 {
-                    socket.add(exchange("Unix domain socket", socketClient, requests / ROUNDS));
-                    shmq.add(exchange("shmq channel", shmqClient, requests / ROUNDS));
+                    socket.add(exchange(socketName, socketClient, requests / ROUNDS));
+                    shmq.add(exchange(shmqName, shmqClient, requests / ROUNDS));
                 }
             }
         }
@@ -138,8 +182,8 @@ public final class SidecarDemo
         }
 
         System.out.println();
-        System.out.printf("%-30s %18s %20s %10s%n", "median of " + ROUNDS + " rounds", "shmq channel",
-            "Unix domain socket", "shmq gain");
+        System.out.printf("%-30s %18s %20s %10s%n", "median of " + ROUNDS + " rounds", shmqName, socketName,
+            "shmq gain");
         System.out.printf("%-30s %,18.0f %,20.0f %9.1fx%n", "requests/s (64 in flight)",
             median(shmq, r -> r.rate), median(socket, r -> r.rate), medianRatio(shmq, socket, (a, b) -> a.rate / b.rate));
         for (final double percentile : new double[]{ 50, 90, 99, 99.9 })
@@ -204,7 +248,7 @@ public final class SidecarDemo
             {
                 if (client.poll() == 0)
                 {
-                    Thread.onSpinWait();
+                    idle();
                 }
             }
             latency.recordValue(Math.min(System.nanoTime() - start, latency.getHighestTrackableValue()));
@@ -233,15 +277,67 @@ public final class SidecarDemo
             }
             if (client.poll() == 0)
             {
-                Thread.onSpinWait();
+                idle();
             }
         }
     }
 
-    private static Process startSidecar(final String channelName, final Path socketPath) throws Exception
+    /**
+     * Between polls that found nothing: a spin; in the remote run a yield, since this JVM's bridge thread needs the
+     * core too (a spinning caller kept it off for a time slice, a millisecond or two, per round trip).
+     */
+    private static void idle()
     {
-        final List<String> command = PeerProcess.command(Sidecar.class, channelName,
-            socketPath.toString());
+        if (yieldWhenIdle)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        // Two in a row for the remote run's UDP pair; the TCP socket takes one.
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            try (DatagramSocket first = new DatagramSocket(port); DatagramSocket second = new DatagramSocket(port + 1);
+                ServerSocket tcp = new ServerSocket(port))
+            {
+                return port;
+            }
+            catch (final IOException taken)
+            {
+                // Try another.
+            }
+        }
+        throw new IOException("no free pair of ports on the loopback");
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (root == null || !Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private static Process startSidecar(final String channelName, final String... sidecarArgs) throws Exception
+    {
+        final String[] all = new String[sidecarArgs.length + 1];
+        all[0] = channelName;
+        System.arraycopy(sidecarArgs, 0, all, 1, sidecarArgs.length);
+        final List<String> command = PeerProcess.command(Sidecar.class, all);
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CountDownLatch ready = new CountDownLatch(1);
         final Thread echo = new Thread(() ->
@@ -431,10 +527,9 @@ public final class SidecarDemo
         private final QuoteRequest request = new QuoteRequest();
         private final QuoteResponse response = new QuoteResponse();
 
-        SocketQuoteClient(final Path path) throws IOException
+        SocketQuoteClient(final String address) throws IOException
         {
-            socket = SocketChannel.open(StandardProtocolFamily.UNIX);
-            socket.connect(UnixDomainSocketAddress.of(path));
+            socket = RemoteSidecar.connect(address);
             socket.configureBlocking(false);
         }
 
