@@ -63,6 +63,8 @@ final class ChannelRelay implements Agent
     /** Clients' host: the number of the connection last opened; its OPENED lets messages through. */
     private long opened;
     private long nextConnection = System.nanoTime();
+    /** Server's host: the connection given up for want of a server, whose OPEN is then dropped. */
+    private long refused;
     /** A marker that found the outgoing queue full, to offer again before anything else. */
     private int pendingMarker;
     private long pendingConnection;
@@ -170,6 +172,7 @@ final class ChannelRelay implements Agent
             connecting.close();
             connecting = null;
             mark(SHUT_MSG_TYPE_ID, connection);
+            refused = connection;
             connection = 0;
             return 1;
         }
@@ -250,6 +253,11 @@ final class ChannelRelay implements Agent
         }
         if (type == OPEN_MSG_TYPE_ID)
         {
+            if (number == connection && channel != null || number == refused)
+            {
+                // Its connection is up now (or was given up): the OPEN may go.
+                return Action.BREAK;
+            }
             if (channel != null)
             {
                 // A new client on the other host: the previous one is gone (its relay may have died untold).
@@ -258,6 +266,9 @@ final class ChannelRelay implements Agent
             connection = number;
             connecting = ChannelConnector.start(name, channelConfig);
             connectingSinceNanos = System.nanoTime();
+            // The OPEN stays in the queue until the server answered: a relay that dies meanwhile leaves it to
+            // its successor, which connects in its place instead of dropping the client's messages.
+            return Action.ABORT;
         }
         else if (type == SHUT_MSG_TYPE_ID && channel != null && (number == connection || number == 0))
         {

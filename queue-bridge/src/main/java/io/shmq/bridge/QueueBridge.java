@@ -286,7 +286,16 @@ public final class QueueBridge implements AutoCloseable
                     gone.addSuppressed(lost);
                     throw gone;
                 }
-                Thread.sleep(RECONNECT_PAUSE_MILLIS);
+                // Meanwhile a channel's relay keeps serving its local peer, which would otherwise take this host's
+                // end for dead: its messages wait in the relay's queue for the link.
+                final long nextAttempt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECONNECT_PAUSE_MILLIS);
+                while (running && System.nanoTime() - nextAttempt < 0)
+                {
+                    if (extra == null || extra.doWork() == 0)
+                    {
+                        Thread.sleep(1);
+                    }
+                }
             }
         }
     }
