@@ -68,7 +68,9 @@ public final class BridgeReport
     {
         this.quick = quick;
         this.pinned = pinned;
-        this.rounds = quick ? 1 : 3;
+        // Five: a round trip here moves by several microseconds between runs with where the scheduler puts four
+        // threads on two vCPUs, as much as the difference being measured.
+        this.rounds = quick ? 1 : 5;
     }
 
     /**
@@ -296,12 +298,20 @@ public final class BridgeReport
             label, phase,
             String.format(number, median(pairs, 0), unit), String.format(number, median(pairs, 1), unit),
             String.format(format, median(pairs, 2)), pairs.size());
+        if (format.endsWith("us"))
+        {
+            // Each pair's difference, so that the spread shows beside the median.
+            final StringBuilder each = new StringBuilder();
+            pairs.forEach(pair -> each.append(String.format(" %+.1f", pair[2])));
+            System.out.printf("|  |  |  |  |  | pairs:%s us |  |%n", each);
+        }
     }
 
     private static double median(final List<double[]> runs, final int index)
     {
         final double[] values = runs.stream().mapToDouble(v -> v[index]).sorted().toArray();
-        return values[values.length / 2];
+        final int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private record Run(String phase, double[] values)
