@@ -116,7 +116,9 @@ final class ChannelRelay implements Agent
             work += channel.controlledPoll(fromChannel, LIMIT);
             if (channel != null && channel.state() != ChannelState.CONNECTED)
             {
-                // The local peer closed or died: what it committed was relayed above, now the end of it.
+                // The local peer closed or died. A channel reports either only after the last message before it
+                // (a CLOSE comes after them; a death is noticed by a poll that found the ring empty), so all of it
+                // was relayed above: now the end.
                 endLocal(true);
                 work++;
             }

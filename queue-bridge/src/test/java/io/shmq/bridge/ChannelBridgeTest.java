@@ -267,4 +267,52 @@ class ChannelBridgeTest
             assertNull(bridge.failure());
         }
     }
+
+    @Test
+    @Timeout(120)
+    void whatAClientSentBeforeItClosedReachesTheServerBeforeTheClose() throws Exception
+    {
+        final BridgeConfig[] configs = configs();
+        try (ChannelListener listener = ChannelListener.listen("burst", channel(serversHost));
+            ChannelBridge server = ChannelBridge.toServer("burst", channel(serversHost),
+                on(serversHost, configs[0]), configs[1]);
+            ChannelBridge bridge = ChannelBridge.forClients("burst", channel(clientsHost),
+                on(clientsHost, configs[0]), configs[1]))
+        {
+            final AtomicReference<Channel> accepted = new AtomicReference<>();
+            final Thread acceptor = new Thread(() -> accepted.set(listener.accept(60 * SECONDS)), "acceptor");
+            acceptor.start();
+            final int burst = 300;
+            try (Channel client = Channel.connect("burst", channel(clientsHost), 30 * SECONDS))
+            {
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+                for (int i = 0; i < burst; i++)
+                {
+                    message.putLong(0, i);
+                    assertTrue(client.offer(3, message, 0, 8), "room in the client's ring");
+                }
+                // Closed at once: far more than one poll's worth is still in the ring, on its way.
+            }
+            acceptor.join(60_000);
+            try (Channel channel = accepted.get())
+            {
+                final long[] next = { 0 };
+                final long deadline = System.nanoTime() + 30 * SECONDS;
+                while (System.nanoTime() < deadline)
+                {
+                    final int read = channel.poll((type, buffer, index, length) ->
+                    {
+                        assertEquals(next[0], buffer.getLong(index), "in order, once");
+                        next[0]++;
+                    }, 64);
+                    if (read == 0 && channel.state() != ChannelState.CONNECTED)
+                    {
+                        break;
+                    }
+                }
+                assertEquals(burst, next[0], "every message the client sent before it closed");
+                assertEquals(ChannelState.PEER_CLOSED, channel.state());
+            }
+        }
+    }
 }
