@@ -11,6 +11,7 @@ import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.bench.harness.CorePinning;
 import io.shmq.bench.harness.JavaCommand;
+import io.shmq.bench.harness.ReportOptions;
 import io.shmq.bridge.BridgeConfig;
 import io.shmq.bridge.QueueBridge;
 import org.agrona.concurrent.MessageHandler;
@@ -87,29 +88,9 @@ public final class BridgeReport
                 Path.of(args[5]));
             System.exit(0);
         }
-        boolean quick = false;
-        boolean pinned = false;
-        for (final String arg : args)
-        {
-            switch (arg)
-            {
-                case "--quick" -> quick = true;
-                case "--pinned" -> pinned = true;
-                default -> usage("unknown option '" + arg + "'");
-            }
-        }
-        if (pinned && !CorePinning.available())
-        {
-            usage("--pinned needs /usr/bin/taskset and at least two CPUs");
-        }
-        new BridgeReport(quick, pinned).run();
-    }
-
-    private static void usage(final String problem)
-    {
-        System.err.println("BridgeReport: " + problem);
-        System.err.println("usage: BridgeReport [--quick] [--pinned]");
-        System.exit(64);
+        // The same two options as the Netty and gRPC reports; here "pinned" puts host A's JVM on CPU 0, B's on 1.
+        final ReportOptions options = ReportOptions.parse("BridgeReport", args);
+        new BridgeReport(options.quick(), options.pinned()).run();
     }
 
     private void run() throws Exception
