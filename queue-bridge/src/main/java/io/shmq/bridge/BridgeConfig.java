@@ -84,7 +84,8 @@ public final class BridgeConfig
 
     /**
      * The same, with the embedded media driver in {@code directory} (emptied when it starts, removed when it stops)
-     * instead of {@code aeron-<user>-shmq-bridge-<role>-<queue>} beside Aeron's default directory.
+     * instead of {@code aeron-<user>-shmq-bridge-<role>-<queue>} beside Aeron's default directory (a duplex bridge:
+     * {@code duplex-<outgoing>-<incoming>} for role and queue).
      *
      * @param directory the embedded driver's directory, or null for the default.
      * @return a copy.
@@ -125,9 +126,10 @@ public final class BridgeConfig
     /**
      * The same, with the bridge's thread idling by {@code idle} when it has nothing to do: by default it spins,
      * yields, then parks up to 1 ms (little CPU when idle, up to a millisecond late for a message that ends a
-     * pause); {@code BusySpinIdleStrategy::new} for the lowest latency, at a core per half.
+     * pause); {@code BusySpinIdleStrategy::new} for the lowest latency, at a core per bridge. The same thread runs
+     * the bridge's Aeron (its embedded media driver and client), which idles with it.
      *
-     * @param idle makes an idle strategy for each bridge half.
+     * @param idle makes an idle strategy for each bridge thread.
      * @return a copy.
      */
     public BridgeConfig withIdleStrategy(final Supplier<IdleStrategy> idle)
@@ -137,7 +139,7 @@ public final class BridgeConfig
     }
 
     /**
-     * A new idle strategy for a bridge half's thread.
+     * A new idle strategy for a bridge's thread.
      *
      * @return it.
      */
