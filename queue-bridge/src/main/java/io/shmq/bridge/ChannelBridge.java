@@ -129,6 +129,11 @@ public final class ChannelBridge implements AutoCloseable
         return bridge;
     }
 
+    ChannelRelay relay()
+    {
+        return relay;
+    }
+
     /**
      * Whether this host's end of the channel is connected (to a client, or to the server).
      *

@@ -302,6 +302,12 @@ final class ChannelRelay implements Agent
         return new long[]{ relayedOut, relayedIn };
     }
 
+    /** Server's host: whether a client's OPEN is being answered (its server connected to). */
+    boolean isConnecting()
+    {
+        return connecting != null;
+    }
+
     boolean isConnected()
     {
         return channel != null && channel.state() == ChannelState.CONNECTED;

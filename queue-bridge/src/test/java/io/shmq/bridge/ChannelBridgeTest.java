@@ -315,4 +315,40 @@ class ChannelBridgeTest
             }
         }
     }
+
+    @Test
+    @Timeout(120)
+    void aServersBridgeThatStopsWhileConnectingLeavesTheClientToItsSuccessor() throws Exception
+    {
+        final BridgeConfig[] configs = configs();
+        try (ChannelBridge bridge = ChannelBridge.forClients("late", channel(clientsHost),
+            on(clientsHost, configs[0]), configs[1]))
+        {
+            // No server listens yet: the server's host starts connecting on the client's OPEN and waits.
+            final ChannelBridge first = ChannelBridge.toServer("late", channel(serversHost),
+                on(serversHost, configs[0]), configs[1]);
+            try (Channel client = Channel.connect("late", channel(clientsHost), 30 * SECONDS))
+            {
+                final long deadline = System.nanoTime() + 30 * SECONDS;
+                while (!first.relay().isConnecting())
+                {
+                    assertTrue(System.nanoTime() < deadline, "the OPEN reached the server's host");
+                    Thread.sleep(1);
+                }
+                first.close();
+                // The server comes up, and so does another bridge on its host: it finds the client's OPEN still
+                // waiting and connects for it, and the client gets its answers.
+                try (ChannelListener listener = ChannelListener.listen("late", channel(serversHost));
+                    EchoServer echo = new EchoServer(listener);
+                    ChannelBridge second = ChannelBridge.toServer("late", channel(serversHost),
+                        on(serversHost, configs[0]), configs[1]))
+                {
+                    requests(client, 200);
+                    assertNull(echo.failure.get());
+                    assertNull(second.failure());
+                }
+            }
+            assertNull(bridge.failure());
+        }
+    }
 }
