@@ -186,12 +186,7 @@ public final class Channel implements Awaitable, AutoCloseable
         }
         userHandler = handler;
         controlledHandler = null;
-        final int delivered = consumer.controlledRead(filter, limit);
-        if (delivered == 0 && state == ChannelState.CONNECTED)
-        {
-            idleCheck();
-        }
-        return delivered;
+        return deliver(limit);
     }
 
     /**
@@ -211,6 +206,11 @@ public final class Channel implements Awaitable, AutoCloseable
         }
         userHandler = null;
         controlledHandler = handler;
+        return deliver(limit);
+    }
+
+    private int deliver(final int limit)
+    {
         final int delivered = consumer.controlledRead(filter, limit);
         if (delivered == 0 && state == ChannelState.CONNECTED)
         {
