@@ -87,7 +87,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      * {@link #releaseTo} starts its check instead of from the released position. Walking every retained record's
      * header again cost a bridge's sender more than reading them (a sixth of its samples at 3 M msgs/s).
      */
-    private final long[] readEnds = new long[READ_ENDS];
+    private long[] readEnds;
     private final int readEndSpacing;
     private int readEndCount;
     private long lastReadEnd;
@@ -475,6 +475,11 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         {
             releaseDelivered();
         }
+        else if (readEnds == null)
+        {
+            // Only a retaining consumer releases by position: the others need not carry the 4 KiB.
+            readEnds = new long[READ_ENDS];
+        }
         return this;
     }
 
@@ -498,11 +503,14 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 ": it must lie between the released position " + releasedPosition + " and the head " + headPosition);
         }
         long at = releasedPosition;
-        for (final long end : readEnds)
+        if (readEnds != null)
         {
-            if (end > at && end <= position)
+            for (final long end : readEnds)
             {
-                at = end;
+                if (end > at && end <= position)
+                {
+                    at = end;
+                }
             }
         }
         while (at < position)
