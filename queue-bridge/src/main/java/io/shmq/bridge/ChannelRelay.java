@@ -214,14 +214,14 @@ final class ChannelRelay implements Agent
         {
             return onMarker(type, length == MARKER_LENGTH ? buffer.getLong(index) : 0);
         }
-        if (clientsHost ? opened != connection || channel == null : connecting != null)
+        if (connecting != null)
         {
-            // Clients' host: sent to an earlier client (or before this one's OPENED). Server's host: held until
-            // the server accepted.
-            return clientsHost ? Action.CONTINUE : Action.ABORT;
+            // Server's host: held until the server accepted.
+            return Action.ABORT;
         }
-        if (channel == null || channel.state() != ChannelState.CONNECTED)
+        if (clientsHost && opened != connection || channel == null || channel.state() != ChannelState.CONNECTED)
         {
+            // Sent to an earlier client (or before this one's OPENED), or to a connection that is over: dropped.
             return Action.CONTINUE;
         }
         if (!channel.offer(type, buffer, index, length))
@@ -290,16 +290,6 @@ final class ChannelRelay implements Agent
         pendingMarker = type;
         pendingConnection = number;
         return false;
-    }
-
-    /**
-     * Messages relayed from the local channel to the other host, and from the other host to it.
-     *
-     * @return {out, in}.
-     */
-    long[] relayed()
-    {
-        return new long[]{ relayedOut, relayedIn };
     }
 
     /** Server's host: whether a client's OPEN is being answered (its server connected to). */
