@@ -9,6 +9,7 @@ import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server side of a channel name: creates (or reopens, after a crash) the channel's two rings, holds the server's
@@ -33,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChannelListener implements AutoCloseable
 {
+    private static final long CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
     private final String name;
     private final ChannelConfig config;
     private final ShmQueue in;
@@ -53,6 +56,10 @@ public final class ChannelListener implements AutoCloseable
     };
     private Channel current;
     private boolean closed;
+    /** The thread waiting in {@link #accept}, which a close from another thread lets leave before unmapping. */
+    private volatile Thread acceptor;
+    /** Set first by {@link #close()}: an accept that sees it gives up. */
+    private volatile boolean closing;
 
     private ChannelListener(final String name, final ChannelConfig config, final ShmQueue in, final ShmQueue out)
     {
@@ -99,17 +106,29 @@ public final class ChannelListener implements AutoCloseable
      * @param timeoutNanos how long to wait for a client.
      * @return the connected channel; closing it lets this listener accept the next client.
      * @throws ChannelTimeoutException when no client connected in time.
-     * @throws IllegalStateException when the channel accepted before is still connected.
+     * @throws IllegalStateException when the channel accepted before is still connected, or when the listener was
+     *                               closed (by another thread: the one call that may come from one) while waiting.
      */
     public Channel accept(final long timeoutNanos)
     {
         checkOpen();
-        retireCurrent();
-        final long deadline = System.nanoTime() + timeoutNanos;
-        hello[0] = 0;
-        ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0, deadline, "channel '" + name +
-            "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
-        return welcome(deadline);
+        acceptor = Thread.currentThread();
+        try
+        {
+            // After announcing this thread: a close that set the flag before is seen here, one after waits for us.
+            checkNotClosing();
+            retireCurrent();
+            final long deadline = System.nanoTime() + timeoutNanos;
+            hello[0] = 0;
+            ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0 || closing, deadline, "channel '" +
+                name + "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            checkNotClosing();
+            return welcome(deadline);
+        }
+        finally
+        {
+            acceptor = null;
+        }
     }
 
     /**
@@ -188,13 +207,25 @@ public final class ChannelListener implements AutoCloseable
 
     /**
      * Closes the accepted channel (the client sees {@link ChannelState#PEER_CLOSED}), gives the server's roles up
-     * and removes the rings' files. Idempotent.
+     * and removes the rings' files. Idempotent. The one method another thread may call while one waits in
+     * {@link #accept}: that wait ends at once with an {@link IllegalStateException}, before the rings go.
      */
     public void close()
     {
         if (closed)
         {
             return;
+        }
+        closing = true;
+        final Thread waiting = acceptor;
+        if (waiting != null && waiting != Thread.currentThread())
+        {
+            // Its wait reads the ring that is unmapped below: a read of unmapped memory kills the JVM.
+            while (acceptor != null)
+            {
+                consumer.messageDoorbell().ring();
+                LockSupport.parkNanos(CLOSE_POLL_NANOS);
+            }
         }
         try
         {
@@ -217,6 +248,14 @@ public final class ChannelListener implements AutoCloseable
     private void channelClosed()
     {
         current = null;
+    }
+
+    private void checkNotClosing()
+    {
+        if (closing)
+        {
+            throw new IllegalStateException("channel listener '" + name + "' was closed while accept waited");
+        }
     }
 
     private void checkOpen()

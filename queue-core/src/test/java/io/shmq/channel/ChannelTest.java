@@ -199,6 +199,24 @@ class ChannelTest
     }
 
     @Test
+    void aListenerClosedByAnotherThreadEndsTheAcceptWaitingInIt() throws Exception
+    {
+        final ChannelListener listener = ChannelListener.listen("orders", config());
+        final CompletableFuture<Channel> accepted = CompletableFuture.supplyAsync(() -> listener.accept(30 * SECOND),
+            executor);
+        // Long enough for the accept to be asleep on the ring's doorbell, which the close then unmaps.
+        Thread.sleep(200);
+        assertFalse(accepted.isDone());
+        final long start = System.nanoTime();
+        listener.close();
+        final Throwable failure = assertThrows(Exception.class, () -> accepted.get(5, TimeUnit.SECONDS)).getCause();
+        assertTrue(failure instanceof IllegalStateException && failure.getMessage().contains("closed while accept"),
+            String.valueOf(failure));
+        assertTrue(System.nanoTime() - start < 2 * SECOND, "the close waited for the accept's timeout");
+        assertFalse(Files.exists(shm.path().resolve("shmq-orders.c2s")), "the listener removes its rings");
+    }
+
+    @Test
     void aNewConnectionNeverSeesTheMessagesOfAnOldOne() throws Exception
     {
         try (ChannelListener listener = ChannelListener.listen("again", config()))
