@@ -3,7 +3,10 @@ package io.shmq.bridge.tool;
 import io.shmq.QueueConfig;
 import io.shmq.QueueName;
 import io.shmq.ShmQueue;
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
 import io.shmq.bridge.BridgeConfig;
+import io.shmq.bridge.ChannelBridge;
 import io.shmq.bridge.QueueBridge;
 import io.shmq.errors.ShmqException;
 import io.shmq.inspect.QueueFiles;
@@ -26,11 +29,15 @@ import java.util.Set;
  *                       [--connect-timeout MILLIS]
  *   shmq bridge receive --queue NAME --from DATA_URI --acks ACK_URI [--dir DIR] [--stream ID] [--aeron-dir DIR]
  *                       [--connect-timeout MILLIS] [--full-timeout MILLIS] [--capacity BYTES] [--max-message BYTES]
+ *   shmq bridge channel --name NAME --side clients|server --requests SERVER_URI --responses CLIENTS_URI
+ *                       --capacity BYTES [--dir DIR] [--stream ID] [--aeron-dir DIR] [--connect-timeout MILLIS]
  * </pre>
  * DATA_URI names the receiving host ({@code aeron:udp?endpoint=hostB:40456}), ACK_URI the sending host; both
  * halves are given the same two. The sender opens the existing queue as it is; the receiver opens its queue, or
- * creates it (SPSC) when {@code --capacity} is given. Exit status: 0 interrupted, 1 the bridge failed (the reason
- * is printed), 2 a usage error.
+ * creates it (SPSC) when {@code --capacity} is given. {@code channel} runs a {@link ChannelBridge}: on the clients'
+ * host ({@code --side clients}) it listens on channel NAME, on the server's host it connects to the server's
+ * listener; both are given the same two endpoints (the server's host's, the clients' host's) and the capacity of
+ * the channel's rings. Exit status: 0 interrupted, 1 the bridge failed (the reason is printed), 2 a usage error.
  */
 public final class BridgeCommand
 {
@@ -42,15 +49,24 @@ public final class BridgeCommand
             "[--aeron-dir DIR]",
         "                           [--connect-timeout MILLIS] [--full-timeout MILLIS] [--capacity BYTES] " +
             "[--max-message BYTES]",
+        "       shmq bridge channel --name NAME --side clients|server --requests SERVER_URI --responses " +
+            "CLIENTS_URI",
+        "                           --capacity BYTES [--dir DIR] [--stream ID] [--aeron-dir DIR] " +
+            "[--connect-timeout MILLIS]",
         "  --connect-timeout: fail when the other half has not connected by then (default 10000)",
         "  --full-timeout: the receiver fails when its queue stays full that long (default 30000)",
         "  DATA_URI: the receiving host's endpoint, e.g. 'aeron:udp?endpoint=hostB:40456'",
         "  ACK_URI:  the sending host's endpoint, e.g. 'aeron:udp?endpoint=hostA:40457'",
-        "  --aeron-dir: an external media driver's directory (default: an embedded driver)");
+        "  --aeron-dir: an external media driver's directory (default: an embedded driver)",
+        "  channel: a channel's client on this host (--side clients) and its server on another (--side server);",
+        "    SERVER_URI and CLIENTS_URI are the two hosts' endpoints, the same on both; --capacity: the channel's",
+        "    rings, as its server and clients make them (stream ids ID to ID + 3)");
     private static final Set<String> SEND_OPTIONS = Set.of("--queue", "--to", "--acks", "--dir", "--stream",
         "--aeron-dir", "--connect-timeout");
     private static final Set<String> RECEIVE_OPTIONS = Set.of("--queue", "--from", "--acks", "--dir", "--stream",
         "--aeron-dir", "--connect-timeout", "--full-timeout", "--capacity", "--max-message");
+    private static final Set<String> CHANNEL_OPTIONS = Set.of("--name", "--side", "--requests", "--responses",
+        "--capacity", "--dir", "--stream", "--aeron-dir", "--connect-timeout");
     private static final long REPORT_MILLIS = 5_000;
 
     private BridgeCommand()
@@ -77,19 +93,33 @@ public final class BridgeCommand
      */
     static int run(final PrintStream out, final PrintStream err, final String[] args)
     {
-        final boolean send;
+        final String command = args.length == 0 ? "" : args[0];
         final Map<String, String> options;
         try
         {
-            if (args.length == 0 || !(args[0].equals("send") || args[0].equals("receive")))
+            switch (command)
             {
-                throw new IllegalArgumentException(args.length == 0 ? "send or receive?" :
-                    "unknown bridge command '" + args[0] + "'");
+                case "send", "receive" ->
+                {
+                    options = parse(args, command.equals("send") ? SEND_OPTIONS : RECEIVE_OPTIONS);
+                    require(options, "--queue", command.equals("send") ? "--to" : "--from", "--acks");
+                    QueueName.validate(options.get("--queue"));
+                }
+                case "channel" ->
+                {
+                    options = parse(args, CHANNEL_OPTIONS);
+                    require(options, "--name", "--side", "--requests", "--responses", "--capacity");
+                    if (!Set.of("clients", "server").contains(options.get("--side")))
+                    {
+                        throw new IllegalArgumentException("--side is clients (this host has the channel's " +
+                            "clients) or server (it has the server), not '" + options.get("--side") + "'");
+                    }
+                    // The longest of the names the channel's rings and the bridge's queues take.
+                    QueueName.validate(options.get("--name") + Channel.CLIENT_TO_SERVER);
+                }
+                default -> throw new IllegalArgumentException(args.length == 0 ? "send, receive or channel?" :
+                    "unknown bridge command '" + command + "'");
             }
-            send = args[0].equals("send");
-            options = parse(args, send ? SEND_OPTIONS : RECEIVE_OPTIONS);
-            require(options, "--queue", send ? "--to" : "--from", "--acks");
-            QueueName.validate(options.get("--queue"));
         }
         catch (final IllegalArgumentException ex)
         {
@@ -99,7 +129,12 @@ public final class BridgeCommand
         }
         try
         {
-            return send ? sendUntilStopped(out, err, options) : receiveUntilStopped(out, err, options);
+            return switch (command)
+            {
+                case "send" -> sendUntilStopped(out, err, options);
+                case "receive" -> receiveUntilStopped(out, err, options);
+                default -> channelUntilStopped(out, err, options);
+            };
         }
         catch (final ShmqException ex)
         {
@@ -258,36 +293,80 @@ public final class BridgeCommand
         }
     }
 
+    private static int channelUntilStopped(
+        final PrintStream out, final PrintStream err, final Map<String, String> options) throws InterruptedException
+    {
+        final String name = options.get("--name");
+        final String toServer = options.get("--requests");
+        final String toClients = options.get("--responses");
+        final ChannelConfig channel = ChannelConfig.of(QueueConfig.spsc(number(options, "--capacity", 0))
+            .withDirectory(directory(options)));
+        // Requests: data to the server's host, acknowledgements back; responses: the mirror, two stream ids on.
+        final Map<String, String> requests = new HashMap<>(options);
+        requests.put("--acks", toClients);
+        final Map<String, String> responses = new HashMap<>(options);
+        responses.put("--acks", toServer);
+        responses.put("--stream", Integer.toString(number(options, "--stream", BridgeConfig.DEFAULT_STREAM_ID) + 2));
+        final BridgeConfig requestsConfig = config(requests, toServer);
+        final BridgeConfig responsesConfig = config(responses, toClients);
+        try (ChannelBridge bridge = options.get("--side").equals("clients") ?
+            ChannelBridge.forClients(name, channel, requestsConfig, responsesConfig) :
+            ChannelBridge.toServer(name, channel, requestsConfig, responsesConfig))
+        {
+            return runUntilStopped(out, err, bridge, bridge.queueBridge());
+        }
+    }
+
     private static int runUntilStopped(final PrintStream out, final PrintStream err, final QueueBridge bridge)
         throws InterruptedException
     {
-        out.println("running " + bridge + "; Ctrl-C stops it");
+        return runUntilStopped(out, err, bridge, bridge);
+    }
+
+    /**
+     * Prints {@code running}'s state every few seconds until {@code bridge} stops; closes {@code running} on SIGINT
+     * or SIGTERM.
+     */
+    private static int runUntilStopped(final PrintStream out, final PrintStream err, final AutoCloseable running,
+        final QueueBridge bridge) throws InterruptedException
+    {
+        out.println("running " + running + "; Ctrl-C stops it");
         // On SIGINT or SIGTERM the bridge closes in the hook, so its Aeron side (an embedded driver's directory)
         // is gone before the JVM is; unacknowledged messages stay in the sending ring for the next run.
         final boolean[] stopping = new boolean[1];
         final Thread hook = new Thread(() ->
         {
             stopping[0] = true;
-            out.println("stopping: " + bridge);
+            out.println("stopping: " + running);
             try
             {
-                bridge.close();
+                running.close();
             }
-            catch (final RuntimeException ex)
+            catch (final Exception ex)
             {
                 err.println("shmq bridge: " + ex.getMessage());
             }
         }, "shmq-bridge-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        while (!bridge.awaitStop(REPORT_MILLIS))
+        try
         {
-            out.println(bridge);
+            while (!bridge.awaitStop(REPORT_MILLIS))
+            {
+                out.println(running);
+            }
+        }
+        finally
+        {
+            // Stopped by a failure, or this thread interrupted (embedded): the caller closes it.
+            if (!stopping[0])
+            {
+                removeHook(hook);
+            }
         }
         if (stopping[0])
         {
             return 0;
         }
-        removeHook(hook);
         err.println("shmq bridge: " + bridge.failure().getMessage());
         return 1;
     }

@@ -3,13 +3,21 @@ package io.shmq.bridge.tool;
 import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
+import io.shmq.channel.ChannelListener;
 import io.shmq.support.ShmDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BridgeCommandTest
 {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
     @RegisterExtension
     final ShmDirectory shm = new ShmDirectory();
+
+    /** The other host's /dev/shm, in channel runs. */
+    @RegisterExtension
+    final ShmDirectory clientsHost = new ShmDirectory();
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -30,6 +44,11 @@ class BridgeCommandTest
     {
         return BridgeCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    }
+
+    private String output()
+    {
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private String errors()
@@ -41,7 +60,7 @@ class BridgeCommandTest
     void usageMistakesGetTheUsageAndStatusTwo()
     {
         assertEquals(2, run());
-        assertTrue(errors().contains("send or receive?"), errors());
+        assertTrue(errors().contains("send, receive or channel?"), errors());
         assertTrue(errors().contains(BridgeCommand.usage().get(0)), errors());
 
         err.reset();
@@ -65,6 +84,87 @@ class BridgeCommandTest
             shm.path().toString(), "--capacity", "lots"));
         assertTrue(errors().contains("--capacity takes a number, not 'lots'"), errors());
         assertTrue(!errors().contains("Exception"), errors());
+    }
+
+    @Test
+    void channelMistakesGetTheUsageAndStatusTwo()
+    {
+        assertEquals(2, run("channel", "--name", "quotes", "--side", "clients", "--requests", "x", "--responses",
+            "y"));
+        assertTrue(errors().contains("--capacity is required"), errors());
+
+        err.reset();
+        assertEquals(2, run("channel", "--name", "quotes", "--side", "both", "--requests", "x", "--responses", "y",
+            "--capacity", "65536"));
+        assertTrue(errors().contains("--side is clients (this host has the channel's clients) or server"), errors());
+
+        err.reset();
+        assertEquals(2, run("channel", "--name", "quotes", "--side", "server", "--requests", "x", "--responses", "y",
+            "--capacity", "65536", "--queue", "q"));
+        assertTrue(errors().contains("unknown option '--queue' for bridge channel"), errors());
+        assertTrue(errors().contains(BridgeCommand.usage().get(0)) && !errors().contains("Exception"), errors());
+    }
+
+    @Test
+    void aChannelRunsBetweenTwoHostsThroughTheCommandOnEach() throws Exception
+    {
+        final String toServer = LoopbackChannels.free();
+        final String toClients = LoopbackChannels.free();
+        final ChannelConfig serversChannel = ChannelConfig.of(QueueConfig.spsc(65536).withDirectory(shm.path()));
+        final ChannelConfig clientsChannel = ChannelConfig.of(
+            QueueConfig.spsc(65536).withDirectory(clientsHost.path()));
+        final ExecutorService threads = Executors.newCachedThreadPool();
+        try (ChannelListener listener = ChannelListener.listen("quotes", serversChannel))
+        {
+            final Future<Integer> serverSide = threads.submit(() -> run("channel", "--name", "quotes", "--side",
+                "server", "--requests", toServer, "--responses", toClients, "--capacity", "65536", "--dir",
+                shm.path().toString(), "--connect-timeout", "20000"));
+            final Future<Integer> clientsSide = threads.submit(() -> run("channel", "--name", "quotes", "--side",
+                "clients", "--requests", toServer, "--responses", toClients, "--capacity", "65536", "--dir",
+                clientsHost.path().toString(), "--connect-timeout", "20000"));
+            final Future<Long> answer = threads.submit(() ->
+            {
+                try (Channel client = Channel.connect("quotes", clientsChannel, 20 * SECOND))
+                {
+                    final UnsafeBuffer question = new UnsafeBuffer(new byte[8]);
+                    question.putLong(0, 21);
+                    assertTrue(client.offer(1, question, 0, 8));
+                    return receiveOne(client);
+                }
+            });
+            try (Channel server = listener.accept(20 * SECOND))
+            {
+                final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
+                reply.putLong(0, receiveOne(server) * 2);
+                assertTrue(server.offer(2, reply, 0, 8));
+                assertEquals(42L, answer.get(20, TimeUnit.SECONDS));
+            }
+            assertTrue(output().contains("running channel 'quotes'"), output());
+            // Stopped as an embedded command is: its thread interrupted, the bridge closed on the way out.
+            threads.shutdownNow();
+            assertEquals(0, serverSide.get(20, TimeUnit.SECONDS), errors());
+            assertEquals(0, clientsSide.get(20, TimeUnit.SECONDS), errors());
+        }
+        finally
+        {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(30, TimeUnit.SECONDS), "a bridge command did not stop");
+        }
+    }
+
+    private static long receiveOne(final Channel channel)
+    {
+        final long[] value = { -1 };
+        final long deadline = System.nanoTime() + 20 * SECOND;
+        while (value[0] < 0 && System.nanoTime() - deadline < 0)
+        {
+            if (channel.poll((type, buffer, index, length) -> value[0] = buffer.getLong(index), 1) == 0)
+            {
+                channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+        assertTrue(value[0] >= 0, "nothing came within 20 s");
+        return value[0];
     }
 
     @Test
