@@ -69,9 +69,9 @@ public final class BridgeReport
     {
         this.quick = quick;
         this.pinned = pinned;
-        // Five: a round trip here moves by several microseconds between runs with where the scheduler puts four
-        // threads on two vCPUs, as much as the difference being measured.
-        this.rounds = quick ? 1 : 5;
+        // Eight: a round trip here moves by several microseconds between runs with where the scheduler puts four
+        // threads on two vCPUs, as much as the difference being measured; five rounds left medians of three pairs.
+        this.rounds = quick ? 1 : 8;
     }
 
     /**
