@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *                      +---------------+---------------+
  *                      | frame type    | version       |
  *                      +---------------+---------------+
- * DATA (sender to receiver): a batch of consecutive messages, as many as fit one datagram (or one long message)
+ * DATA (sender to receiver): a batch of consecutive messages, as many as fit one datagram
  *                      8                               16              20              24
  *                      +-------------------------------+---------------+---------------+
  *                      | previous end (long)           | count         | reserved      |
@@ -27,6 +27,13 @@ import java.nio.charset.StandardCharsets;
  *                      +-------------------------------+---------------+---------------+
  *   (previous end: the end of the message sent before the first, or the released position after a rewind;
  *   each entry's predecessor is the entry before it)
+ * MESSAGE (sender to receiver): one message too long to share a datagram, Aeron fragmenting it
+ *                      8                               16                              24              28
+ *                      | previous end (long)           | end (long)                    | type id       |
+ *                      28              32
+ *                      | length        | payload ...
+ *   (8 bytes less than a DATA frame of one entry: a 4096-byte message then fills three datagrams of Aeron's
+ *   default MTU exactly, not four)
  * HELLO (sender to receiver, on connection and every second)
  *                      8                               16                              24
  *                      | released position (long)      | sender epoch (long)           |
@@ -46,7 +53,7 @@ import java.nio.charset.StandardCharsets;
 public final class BridgeFrame
 {
     /** Protocol version; a frame of another version is refused. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** A message of the bridged queue. */
     public static final int DATA = 1;
@@ -54,6 +61,8 @@ public final class BridgeFrame
     public static final int HELLO = 2;
     /** The receiver's committed position. */
     public static final int ACK = 3;
+    /** A message of the bridged queue, too long to share a datagram. */
+    public static final int MESSAGE = 4;
 
     /** ACK flag: the receiver saw a gap; the sender goes back to its released position. */
     public static final int FLAG_RESEND = 1;
@@ -70,6 +79,13 @@ public final class BridgeFrame
     static final int ENTRY_LENGTH_OFFSET = 12;
     /** Bytes before an entry's payload. */
     public static final int ENTRY_HEADER_LENGTH = 16;
+
+    static final int MESSAGE_PREVIOUS_END_OFFSET = 8;
+    static final int MESSAGE_END_OFFSET = 16;
+    static final int MESSAGE_TYPE_ID_OFFSET = 24;
+    static final int MESSAGE_LENGTH_OFFSET = 28;
+    /** Bytes before a MESSAGE frame's payload. */
+    public static final int MESSAGE_HEADER_LENGTH = 32;
 
     static final int HELLO_RELEASED_OFFSET = 8;
     static final int HELLO_EPOCH_OFFSET = 16;
@@ -99,7 +115,7 @@ public final class BridgeFrame
      * @param buffer the frame's buffer.
      * @param offset where it starts.
      * @param length its length.
-     * @return {@link #DATA}, {@link #HELLO}, {@link #ACK} or 0.
+     * @return {@link #DATA}, {@link #MESSAGE}, {@link #HELLO}, {@link #ACK} or 0.
      */
     public static int typeOf(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -126,6 +142,17 @@ public final class BridgeFrame
         buffer.putLong(offset + ENTRY_END_OFFSET, end);
         buffer.putInt(offset + ENTRY_TYPE_ID_OFFSET, typeId);
         buffer.putInt(offset + ENTRY_LENGTH_OFFSET, length);
+    }
+
+    static void putMessageHeader(final MutableDirectBuffer buffer, final long previousEnd, final long end,
+        final int typeId, final int length)
+    {
+        buffer.putInt(TYPE_OFFSET, MESSAGE);
+        buffer.putInt(VERSION_OFFSET, VERSION);
+        buffer.putLong(MESSAGE_PREVIOUS_END_OFFSET, previousEnd);
+        buffer.putLong(MESSAGE_END_OFFSET, end);
+        buffer.putInt(MESSAGE_TYPE_ID_OFFSET, typeId);
+        buffer.putInt(MESSAGE_LENGTH_OFFSET, length);
     }
 
     /**

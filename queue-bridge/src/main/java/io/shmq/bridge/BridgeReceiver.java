@@ -220,7 +220,9 @@ public final class BridgeReceiver implements Agent
             onHello(buffer, offset, length);
             return Action.CONTINUE;
         }
-        if (type != BridgeFrame.DATA || length < BridgeFrame.DATA_HEADER_LENGTH)
+        final boolean single = type == BridgeFrame.MESSAGE;
+        if (!(type == BridgeFrame.DATA && length >= BridgeFrame.DATA_HEADER_LENGTH ||
+            single && length >= BridgeFrame.MESSAGE_HEADER_LENGTH))
         {
             failure = new BridgeException("a frame of type " + type + " and " + length + " bytes on the data " +
                 "stream of queue '" + queue.name() + "': is the sender a shmq bridge of protocol version " +
@@ -232,6 +234,21 @@ public final class BridgeReceiver implements Agent
             // Before the sender's HELLO told where its stream starts: drop it, and have it sent again after one.
             gap = true;
             return Action.CONTINUE;
+        }
+        if (single)
+        {
+            final int payload = buffer.getInt(offset + BridgeFrame.MESSAGE_LENGTH_OFFSET);
+            if (payload != length - BridgeFrame.MESSAGE_HEADER_LENGTH)
+            {
+                failure = new BridgeException("a MESSAGE frame of queue '" + queue.name() + "' of " + length +
+                    " bytes says its message has " + payload + ": is the sender a shmq bridge of protocol version " +
+                    BridgeFrame.VERSION + "?");
+                return Action.ABORT;
+            }
+            return onMessage(buffer.getLong(offset + BridgeFrame.MESSAGE_PREVIOUS_END_OFFSET),
+                buffer.getLong(offset + BridgeFrame.MESSAGE_END_OFFSET),
+                buffer.getInt(offset + BridgeFrame.MESSAGE_TYPE_ID_OFFSET), buffer,
+                offset + BridgeFrame.MESSAGE_HEADER_LENGTH, payload) == Entry.FULL ? Action.ABORT : Action.CONTINUE;
         }
         long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
         final int count = buffer.getInt(offset + BridgeFrame.DATA_COUNT_OFFSET);
@@ -249,28 +266,46 @@ public final class BridgeReceiver implements Agent
                 return Action.ABORT;
             }
             final long end = buffer.getLong(at + BridgeFrame.ENTRY_END_OFFSET);
-            final long committed = state.end();
-            if (end <= committed)
+            final Entry entry = onMessage(previousEnd, end, buffer.getInt(at + BridgeFrame.ENTRY_TYPE_ID_OFFSET),
+                buffer, at + BridgeFrame.ENTRY_HEADER_LENGTH, payload);
+            if (entry == Entry.GAP)
             {
-                // Committed before (a resend after a restart or a rewind): drop it.
-                duplicates++;
-            }
-            else if (previousEnd != committed)
-            {
-                // Something between was lost with a broken image: ask for everything after the committed end again.
-                gap = true;
                 return Action.CONTINUE;
             }
-            else if (!commit(buffer.getInt(at + BridgeFrame.ENTRY_TYPE_ID_OFFSET), buffer,
-                at + BridgeFrame.ENTRY_HEADER_LENGTH, payload, end))
+            if (entry == Entry.FULL)
             {
-                // The local queue is full: the whole frame comes again; what was committed of it is then dropped.
+                // The whole frame comes again; what was committed of it is then dropped.
                 return Action.ABORT;
             }
             previousEnd = end;
             at += BridgeFrame.entryLength(payload);
         }
         return Action.CONTINUE;
+    }
+
+    /** What became of a message that arrived. */
+    private enum Entry
+    {
+        COMMITTED, DUPLICATE, GAP, FULL
+    }
+
+    private Entry onMessage(final long previousEnd, final long end, final int typeId, final DirectBuffer buffer,
+        final int index, final int length)
+    {
+        final long committed = state.end();
+        if (end <= committed)
+        {
+            // Committed before (a resend after a restart or a rewind): drop it.
+            duplicates++;
+            return Entry.DUPLICATE;
+        }
+        if (previousEnd != committed)
+        {
+            // Something between was lost with a broken image: ask for everything after the committed end again.
+            gap = true;
+            return Entry.GAP;
+        }
+        return commit(typeId, buffer, index, length, end) ? Entry.COMMITTED : Entry.FULL;
     }
 
     /**

@@ -47,8 +47,8 @@ public final class BridgeSender implements Agent
     private final ExclusivePublication data;
     private final Subscription acks;
     private final FragmentAssembler ackAssembler;
-    private final UnsafeBuffer frameHeader = new UnsafeBuffer(
-        ByteBuffer.allocateDirect(BridgeFrame.DATA_HEADER_LENGTH + BridgeFrame.ENTRY_HEADER_LENGTH));
+    private final UnsafeBuffer messageHeader = new UnsafeBuffer(
+        ByteBuffer.allocateDirect(BridgeFrame.MESSAGE_HEADER_LENGTH));
     /** Messages read and not yet published: one DATA frame that fits a datagram. */
     private final UnsafeBuffer batch;
     private int batchLength = BridgeFrame.DATA_HEADER_LENGTH;
@@ -106,13 +106,12 @@ public final class BridgeSender implements Agent
             opened = shared != null ? shared : AeronLink.open(config, "send-" + queue.name());
             publication = opened.aeron().addExclusivePublication(config.dataChannel(), config.streamId());
             subscription = opened.aeron().addSubscription(config.ackChannel(), config.streamId() + 1);
-            if (BridgeFrame.DATA_HEADER_LENGTH + BridgeFrame.ENTRY_HEADER_LENGTH + shape.maxMessageLength() >
-                publication.maxMessageLength())
+            if (BridgeFrame.MESSAGE_HEADER_LENGTH + shape.maxMessageLength() > publication.maxMessageLength())
             {
                 throw new BridgeException("queue '" + queue.name() + "' takes messages up to " +
                     shape.maxMessageLength() + " bytes, but an Aeron message on " + config.dataChannel() +
-                    " holds at most " + (publication.maxMessageLength() - BridgeFrame.DATA_HEADER_LENGTH -
-                    BridgeFrame.ENTRY_HEADER_LENGTH) + " after the " +
+                    " holds at most " + (publication.maxMessageLength() - BridgeFrame.MESSAGE_HEADER_LENGTH) +
+                    " after the " +
                     "bridge's header: raise the term length (term-length=... in the channel URI, 8 x the longest " +
                     "message)");
             }
@@ -281,9 +280,8 @@ public final class BridgeSender implements Agent
             {
                 return ControlledMessageHandler.Action.ABORT;
             }
-            BridgeFrame.putDataHeader(frameHeader, 0, previousEnd, 1);
-            BridgeFrame.putEntryHeader(frameHeader, BridgeFrame.DATA_HEADER_LENGTH, end, msgTypeId, length);
-            if (!published(data.offer(frameHeader, 0, frameHeader.capacity(), buffer, index, length)))
+            BridgeFrame.putMessageHeader(messageHeader, previousEnd, end, msgTypeId, length);
+            if (!published(data.offer(messageHeader, 0, BridgeFrame.MESSAGE_HEADER_LENGTH, buffer, index, length)))
             {
                 return ControlledMessageHandler.Action.ABORT;
             }

@@ -46,9 +46,10 @@ class BridgeCrashTest
 
     private final UnsafeBuffer src = new UnsafeBuffer(new byte[2048]);
 
+    /** 16 B to 1 KiB; every 64th up to 2 KiB, longer than a datagram (a MESSAGE frame, in fragments). */
     private static int lengthOf(final long i)
     {
-        return 16 + (int)((i * 7919) % 1000);
+        return 16 + (int)((i * 7919) % (i % 64 == 0 ? 2000 : 1000));
     }
 
     /**
