@@ -1,6 +1,7 @@
 package io.shmq.bridge;
 
 import io.shmq.QueueConfig;
+import io.shmq.bridge.support.EchoServer;
 import io.shmq.bridge.support.LoopbackChannels;
 import io.shmq.channel.Channel;
 import io.shmq.channel.ChannelConfig;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,80 +57,6 @@ class ChannelBridgeTest
     private BridgeConfig on(final ShmDirectory host, final BridgeConfig config)
     {
         return config.withEmbeddedDriverDirectory(host.path().resolve("aeron").toString());
-    }
-
-    /**
-     * Answers each request (type t, a long n) with type t + 1 and n * 2, for each client in turn, until stopped
-     * (and joined: the listener must not be closed under its thread).
-     */
-    private static final class EchoServer implements AutoCloseable
-    {
-        private final ChannelListener listener;
-        private final AtomicInteger clients = new AtomicInteger();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Thread thread = new Thread(this::run, "echo-server");
-        private volatile boolean running = true;
-
-        EchoServer(final ChannelListener listener)
-        {
-            this.listener = listener;
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run()
-        {
-            final UnsafeBuffer answer = new UnsafeBuffer(new byte[8]);
-            try
-            {
-                while (running)
-                {
-                    final Channel accepted = listener.tryAccept();
-                    if (accepted == null)
-                    {
-                        Thread.sleep(1);
-                        continue;
-                    }
-                    try (Channel channel = accepted)
-                    {
-                        clients.incrementAndGet();
-                        while (running && channel.isConnected())
-                        {
-                            final int read = channel.poll((type, buffer, index, length) ->
-                            {
-                                answer.putLong(0, buffer.getLong(index) * 2);
-                                while (!channel.offer(type + 1, answer, 0, 8))
-                                {
-                                    Thread.onSpinWait();
-                                }
-                            }, 64);
-                            if (read == 0)
-                            {
-                                channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(10));
-                            }
-                        }
-                    }
-                }
-            }
-            catch (final Throwable ex)
-            {
-                failure.set(ex);
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            running = false;
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static void requests(final Channel client, final int count)
@@ -185,12 +111,12 @@ class ChannelBridgeTest
                 requests(client, 1_000);
             }
             final long deadline = System.nanoTime() + 20 * SECONDS;
-            while (echo.clients.get() < 2 && System.nanoTime() < deadline)
+            while (echo.clients() < 2 && System.nanoTime() < deadline)
             {
                 Thread.sleep(10);
             }
-            assertEquals(2, echo.clients.get(), "the server accepted each client once");
-            assertNull(echo.failure.get());
+            assertEquals(2, echo.clients(), "the server accepted each client once");
+            assertNull(echo.failure());
             assertNull(bridge.failure());
             assertNull(server.failure());
         }
@@ -263,7 +189,7 @@ class ChannelBridgeTest
                 requests(client, 500);
                 assertNull(restarted.failure());
             }
-            assertNull(echo.failure.get());
+            assertNull(echo.failure());
             assertNull(bridge.failure());
         }
     }
@@ -344,7 +270,7 @@ class ChannelBridgeTest
                         on(serversHost, configs[0]), configs[1]))
                 {
                     requests(client, 200);
-                    assertNull(echo.failure.get());
+                    assertNull(echo.failure());
                     assertNull(second.failure());
                 }
             }
