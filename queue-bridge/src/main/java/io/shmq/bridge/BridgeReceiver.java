@@ -387,6 +387,17 @@ public final class BridgeReceiver implements Agent
     }
 
     /**
+     * Whether the sender's stream reaches this receiver (Aeron has an image of it). Goes false when the sending
+     * side has been silent for Aeron's image liveness timeout ({@code aeron.image.liveness.timeout}, 10 s).
+     *
+     * @return true while connected.
+     */
+    public boolean isConnected()
+    {
+        return data.isConnected();
+    }
+
+    /**
      * Messages written into the local queue since this receiver started.
      *
      * @return messages written into the local queue since this receiver started.

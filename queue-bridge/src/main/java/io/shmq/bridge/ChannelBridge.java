@@ -34,7 +34,10 @@ import java.util.Objects;
  * closes, for the next one (the other host's bridge checks that they are the same queues); remove them with
  * {@code shmq rm} once the channel is retired on both hosts. One client
  * at a time, as a local channel. A client's connection made while the server's host has no server listening ends
- * (the client sees its peer close) after the connect timeout of {@code requests}.
+ * (the client sees its peer close) after the connect timeout of {@code requests}. A relay that dies ends its
+ * connection on the other host when it starts again, or, if it does not, once the other host's bridge has not
+ * heard from it for Aeron's image liveness timeout ({@code aeron.image.liveness.timeout}, 10 s) and then the
+ * channel's peer timeout: as a local peer's death is seen when nothing else tells it.
  */
 public final class ChannelBridge implements AutoCloseable
 {

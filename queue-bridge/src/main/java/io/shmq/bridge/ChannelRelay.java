@@ -49,6 +49,7 @@ final class ChannelRelay implements Agent
     private final boolean clientsHost;
     private final ChannelConfig channelConfig;
     private final long connectTimeoutNanos;
+    private final long peerTimeoutNanos;
     private final RingProducer out;
     private final RingConsumer in;
     private final ChannelListener listener;
@@ -72,6 +73,8 @@ final class ChannelRelay implements Agent
     private long relayedIn;
     private boolean started;
     private RuntimeException lastConnectFailure;
+    /** When the other host's stream was last seen gone, or 0 while it is there. */
+    private long linkDownSinceNanos;
 
     ChannelRelay(final String name, final boolean clientsHost, final ChannelConfig channelConfig,
         final long connectTimeoutNanos, final ShmQueue outgoing, final ShmQueue incoming)
@@ -80,6 +83,7 @@ final class ChannelRelay implements Agent
         this.clientsHost = clientsHost;
         this.channelConfig = channelConfig;
         this.connectTimeoutNanos = connectTimeoutNanos;
+        this.peerTimeoutNanos = channelConfig.peerTimeout().toNanos();
         RingProducer producer = null;
         RingConsumer consumer = null;
         try
@@ -111,6 +115,15 @@ final class ChannelRelay implements Agent
             return 0;
         }
         int work = clientsHost ? acceptClient() : connectToServer();
+        if (channel != null && linkDownSinceNanos != 0 &&
+            System.nanoTime() - linkDownSinceNanos > peerTimeoutNanos)
+        {
+            // The other host's relay is gone and has not come back (a restart would have sent SHUT 0): the local
+            // peer learns it as it would learn of a local peer's death, after the peer timeout. The SHUT goes
+            // when the link is back.
+            endLocal(true);
+            work++;
+        }
         if (channel != null)
         {
             work += channel.controlledPoll(fromChannel, LIMIT);
@@ -290,6 +303,23 @@ final class ChannelRelay implements Agent
         pendingMarker = type;
         pendingConnection = number;
         return false;
+    }
+
+    /**
+     * Tells the relay whether the other host's stream reaches this host, before each {@link #doWork()}.
+     *
+     * @param up whether the bridge's receiver has its image.
+     */
+    void linkUp(final boolean up)
+    {
+        if (up)
+        {
+            linkDownSinceNanos = 0;
+        }
+        else if (linkDownSinceNanos == 0)
+        {
+            linkDownSinceNanos = System.nanoTime();
+        }
     }
 
     /** Server's host: whether a client's OPEN is being answered (its server connected to). */

@@ -265,6 +265,7 @@ public final class QueueBridge implements AutoCloseable
         }
         if (extra != null && !draining)
         {
+            extra.linkUp(r != null && r.isConnected());
             delivered += extra.doWork();
         }
         if (delivered > 0 && quietBefore)
@@ -305,6 +306,10 @@ public final class QueueBridge implements AutoCloseable
                 final long nextAttempt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECONNECT_PAUSE_MILLIS);
                 while (running && System.nanoTime() - nextAttempt < 0)
                 {
+                    if (extra != null)
+                    {
+                        extra.linkUp(false);
+                    }
                     if (extra == null || extra.doWork() == 0)
                     {
                         Thread.sleep(1);
