@@ -52,17 +52,10 @@ class ChannelRelayCrashTest
     void killingEitherRelayEndsItsConnectionAndTheNextOneIsAnswered() throws Exception
     {
         final String name = "relay-" + ProcessHandle.current().pid();
-        final String toServer = LoopbackChannels.free();
-        final String toClients = LoopbackChannels.free();
-        final ChannelConfig serverChannel = ChannelConfig.of(QueueConfig.spsc(64 * 1024)
-            .withDirectory(serversHost.path()));
-        final ChannelConfig clientChannel = ChannelConfig.of(QueueConfig.spsc(64 * 1024)
-            .withDirectory(clientsHost.path()));
-        final String[][] args = new String[2][];
-        args[SERVER_SIDE] = relayArgs(name, "server", toServer, toClients, serversHost.path());
-        args[CLIENTS_SIDE] = relayArgs(name, "clients", toServer, toClients, clientsHost.path());
+        final String[][] args = relayArgs(name);
+        final ChannelConfig clientChannel = channel(clientsHost);
         final ChildJvm[] relays = new ChildJvm[2];
-        try (ChannelListener listener = ChannelListener.listen(name, serverChannel);
+        try (ChannelListener listener = ChannelListener.listen(name, channel(serversHost));
             EchoServer echo = new EchoServer(listener))
         {
             relays[SERVER_SIDE] = start(args[SERVER_SIDE]);
@@ -107,22 +100,16 @@ class ChannelRelayCrashTest
     void aClientWhoseServerHostsRelayDiesForGoodSeesItsConnectionEnd() throws Exception
     {
         final String name = "gone-" + ProcessHandle.current().pid();
-        final String toServer = LoopbackChannels.free();
-        final String toClients = LoopbackChannels.free();
-        final ChannelConfig serverChannel = ChannelConfig.of(QueueConfig.spsc(64 * 1024)
-            .withDirectory(serversHost.path()));
-        final ChannelConfig clientChannel = ChannelConfig.of(QueueConfig.spsc(64 * 1024)
-            .withDirectory(clientsHost.path()));
+        final String[][] args = relayArgs(name);
         final ChildJvm[] relays = new ChildJvm[2];
-        try (ChannelListener listener = ChannelListener.listen(name, serverChannel);
+        try (ChannelListener listener = ChannelListener.listen(name, channel(serversHost));
             EchoServer echo = new EchoServer(listener))
         {
-            relays[SERVER_SIDE] = start(List.of(), relayArgs(name, "server", toServer, toClients,
-                serversHost.path()));
+            relays[SERVER_SIDE] = start(List.of(), args[SERVER_SIDE]);
             // This host's driver gives up on a silent stream after 2 s instead of Aeron's 10.
             relays[CLIENTS_SIDE] = start(List.of("-Daeron.image.liveness.timeout=" + 2 * SECONDS),
-                relayArgs(name, "clients", toServer, toClients, clientsHost.path()));
-            try (Channel client = Channel.connect(name, clientChannel, 30 * SECONDS))
+                args[CLIENTS_SIDE]);
+            try (Channel client = Channel.connect(name, channel(clientsHost), 30 * SECONDS))
             {
                 answered(client, 0, 100);
                 relays[SERVER_SIDE].kill();
@@ -154,6 +141,22 @@ class ChannelRelayCrashTest
             name + ChannelBridge.UP + "-" + name + ChannelBridge.DOWN));
         ShmDirectory.deleteRecursively(Path.of(CommonContext.getAeronDirectoryName() + "-shmq-bridge-duplex-" +
             name + ChannelBridge.DOWN + "-" + name + ChannelBridge.UP));
+    }
+
+    private static ChannelConfig channel(final ShmDirectory host)
+    {
+        return ChannelConfig.of(QueueConfig.spsc(64 * 1024).withDirectory(host.path()));
+    }
+
+    /** Each host's {@code shmq bridge channel} arguments (by side), on two fresh loopback endpoints. */
+    private String[][] relayArgs(final String name)
+    {
+        final String toServer = LoopbackChannels.free();
+        final String toClients = LoopbackChannels.free();
+        final String[][] args = new String[2][];
+        args[SERVER_SIDE] = relayArgs(name, "server", toServer, toClients, serversHost.path());
+        args[CLIENTS_SIDE] = relayArgs(name, "clients", toServer, toClients, clientsHost.path());
+        return args;
     }
 
     private static String[] relayArgs(final String name, final String side, final String toServer,
