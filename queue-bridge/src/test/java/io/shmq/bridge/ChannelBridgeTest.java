@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A channel whose client is on one "host" and server on another (two directories, two embedded media drivers,
@@ -59,36 +58,6 @@ class ChannelBridgeTest
         return config.withEmbeddedDriverDirectory(host.path().resolve("aeron").toString());
     }
 
-    private static void requests(final Channel client, final int count)
-    {
-        final UnsafeBuffer request = new UnsafeBuffer(new byte[8]);
-        final long[] expected = { 0 };
-        long sent = 0;
-        final long deadline = System.nanoTime() + 60 * SECONDS;
-        while (expected[0] < count)
-        {
-            if (sent < count && sent - expected[0] < 100)
-            {
-                request.putLong(0, sent);
-                if (client.offer(5, request, 0, 8))
-                {
-                    sent++;
-                }
-            }
-            client.poll((type, buffer, index, length) ->
-            {
-                assertEquals(6, type, "the answer's type");
-                assertEquals(expected[0] * 2, buffer.getLong(index), "answers in order, once");
-                expected[0]++;
-            }, 64);
-            if (System.nanoTime() > deadline)
-            {
-                fail("only " + expected[0] + " of " + count + " answers came");
-            }
-            assertEquals(ChannelState.CONNECTED, client.state());
-        }
-    }
-
     @Test
     @Timeout(120)
     void aRemoteServerAnswersClientsOneAfterAnother() throws Exception
@@ -103,12 +72,12 @@ class ChannelBridgeTest
         {
             try (Channel client = Channel.connect("quotes", channel(clientsHost), 30 * SECONDS))
             {
-                requests(client, 5_000);
+                EchoServer.exchange(client, 0, 5_000);
             }
             // The first client closed: the server hears of it across the bridge, and the next client starts clean.
             try (Channel client = Channel.connect("quotes", channel(clientsHost), 30 * SECONDS))
             {
-                requests(client, 1_000);
+                EchoServer.exchange(client, 0, 1_000);
             }
             final long deadline = System.nanoTime() + 20 * SECONDS;
             while (echo.clients() < 2 && System.nanoTime() < deadline)
@@ -172,7 +141,7 @@ class ChannelBridgeTest
                 on(serversHost, configs[0]), configs[1]);
             try (Channel client = Channel.connect("prices", channel(clientsHost), 30 * SECONDS))
             {
-                requests(client, 500);
+                EchoServer.exchange(client, 0, 500);
                 server.close();
                 final long deadline = System.nanoTime() + 30 * SECONDS;
                 while (client.state() == ChannelState.CONNECTED && System.nanoTime() < deadline)
@@ -186,7 +155,7 @@ class ChannelBridgeTest
             try (ChannelBridge restarted = server;
                 Channel client = Channel.connect("prices", channel(clientsHost), 30 * SECONDS))
             {
-                requests(client, 500);
+                EchoServer.exchange(client, 0, 500);
                 assertNull(restarted.failure());
             }
             assertNull(echo.failure());
@@ -269,7 +238,7 @@ class ChannelBridgeTest
                     ChannelBridge second = ChannelBridge.toServer("late", channel(serversHost),
                         on(serversHost, configs[0]), configs[1]))
                 {
-                    requests(client, 200);
+                    EchoServer.exchange(client, 0, 200);
                     assertNull(echo.failure());
                     assertNull(second.failure());
                 }

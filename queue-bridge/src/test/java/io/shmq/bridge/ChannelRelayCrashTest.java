@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -65,7 +64,7 @@ class ChannelRelayCrashTest
             {
                 try (Channel client = Channel.connect(name, clientChannel, 30 * SECONDS))
                 {
-                    first = answered(client, first, 300);
+                    first = EchoServer.exchange(client, first, 300);
                     // Requests in flight as the victim dies: they end with the connection, as over a socket.
                     offer(client, first);
                     relays[victim].kill();
@@ -77,7 +76,7 @@ class ChannelRelayCrashTest
             }
             try (Channel client = Channel.connect(name, clientChannel, 30 * SECONDS))
             {
-                answered(client, first, 300);
+                EchoServer.exchange(client, first, 300);
             }
             assertNull(echo.failure(), () -> String.valueOf(echo.failure()));
             assertTrue(echo.clients() >= 5, "the server took each new connection: " + echo.clients());
@@ -111,7 +110,7 @@ class ChannelRelayCrashTest
                 args[CLIENTS_SIDE]);
             try (Channel client = Channel.connect(name, channel(clientsHost), 30 * SECONDS))
             {
-                answered(client, 0, 100);
+                EchoServer.exchange(client, 0, 100);
                 relays[SERVER_SIDE].kill();
                 final long killedAt = System.nanoTime();
                 // Silence of the stream (2 s), then the channel's peer timeout (10 s): as a local server's death
@@ -179,46 +178,6 @@ class ChannelRelayCrashTest
         final ChildJvm child = ChildJvm.start(options, BridgeCommand.class, args);
         child.awaitOutput("running", 60);
         return child;
-    }
-
-    /**
-     * Sends {@code count} requests numbered from {@code first} and checks every answer (twice the number, in
-     * order, nothing else).
-     *
-     * @return the number after the last.
-     */
-    private static long answered(final Channel client, final long first, final int count)
-    {
-        final UnsafeBuffer request = new UnsafeBuffer(new byte[8]);
-        final long[] expected = { first };
-        long next = first;
-        final long deadline = System.nanoTime() + 60 * SECONDS;
-        while (expected[0] < first + count)
-        {
-            if (next < first + count && next - expected[0] < 50)
-            {
-                request.putLong(0, next);
-                if (client.offer(5, request, 0, 8))
-                {
-                    next++;
-                }
-            }
-            if (client.poll((type, buffer, index, length) ->
-            {
-                assertEquals(6, type, "the answer's type");
-                assertEquals(expected[0] * 2, buffer.getLong(index), "answers in order, once, of this connection");
-                expected[0]++;
-            }, 64) == 0)
-            {
-                client.awaitMessages(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-            assertEquals(ChannelState.CONNECTED, client.state(), "the connection ended before its answers");
-            if (System.nanoTime() > deadline)
-            {
-                fail("only " + (expected[0] - first) + " of " + count + " answers came");
-            }
-        }
-        return next;
     }
 
     private static void offer(final Channel client, final long first)
