@@ -102,6 +102,8 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     private final LoopRegistration registration = new LoopRegistration();
     private boolean readPending;
     private boolean writeWaitsForRoom;
+    /** The wait set of the loop's sleeps: withdrawn from before the rings are unmapped. */
+    private ShmqWaitSet waits;
     private boolean peerShutdownSeen;
     private ByteBuf readBuffer;
     private RecvByteBufAllocator.ExtendedHandle readHandle;
@@ -394,6 +396,11 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     {
         final int was = state;
         state = CLOSED;
+        if (waits != null)
+        {
+            // The loop may be announced on this channel's doorbells (a close from the re-check before a sleep).
+            waits.withdrawAll();
+        }
         if (readBuffer != null)
         {
             readBuffer.release();
@@ -684,6 +691,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
 
     private boolean prepareToWait(final ShmqWaitSet waits)
     {
+        this.waits = waits;
         if (state == CONNECTING)
         {
             if (connecting.messageDoorbell() == null)

@@ -18,7 +18,9 @@ interface ShmqIoHandle extends IoHandle
     int processIo();
 
     /**
-     * Gets ready for the loop's sleep: releases, heartbeats, and announces on the doorbells to sleep on.
+     * Gets ready for the loop's sleep: releases, heartbeats, and announces on the doorbells to sleep on. The loop
+     * then calls {@link #processIo()} as its re-check while still announced: a handle that unmaps memory there (it
+     * closes) calls {@link ShmqWaitSet#withdrawAll()} on {@code waits} first.
      *
      * @param waits where to announce (and, when a handle cannot be woken, to bound the sleep).
      * @return true when there is work now: the loop does not sleep.

@@ -178,7 +178,8 @@ public final class ShmqIoHandler implements IoHandler
                     idle = false;
                     return work;
                 }
-                if (waits.boundNanos() > 0)
+                // A handle that closed in the re-check withdrew every announcement before it unmapped its rings.
+                if (waits.boundNanos() > 0 && !waits.isWithdrawn())
                 {
                     waiter.awaitAny(waits.words(), waits.boundNanos());
                 }
@@ -234,11 +235,14 @@ public final class ShmqIoHandler implements IoHandler
     }
 
     /**
-     * {@inheritDoc}
+     * Closes every channel still registered, and forgets them.
      */
     @Override
     public void destroy()
     {
+        // With no quiet period, Netty may end the loop between a turn's shutdown check and its confirmation, so
+        // without a last prepareToDestroy: a channel left open here keeps its rings mapped and their files.
+        prepareToDestroy();
         handles = NO_HANDLES;
     }
 

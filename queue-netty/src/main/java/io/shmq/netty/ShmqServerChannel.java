@@ -58,6 +58,8 @@ public final class ShmqServerChannel extends AbstractServerChannel
     private volatile ShmqAddress localAddress;
     private ShmQueue acceptQueue;
     private RingConsumer requests;
+    /** The wait set of the loop's sleeps: withdrawn from before a ring is unmapped. */
+    private ShmqWaitSet waits;
     private final LoopRegistration registration = new LoopRegistration();
     private boolean readPending;
 
@@ -198,6 +200,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
         }
         final boolean wasBound = state == BOUND;
         state = CLOSED;
+        withdrawWaits();
         for (final PendingConnection connection : pending)
         {
             connection.listener.close();
@@ -248,6 +251,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
             {
                 LOGGER.warn("{}: dropping connection {}: {}", this, connection.address, ex.getMessage());
                 pending.remove(i);
+                withdrawWaits();
                 connection.listener.close();
                 continue;
             }
@@ -262,6 +266,7 @@ public final class ShmqServerChannel extends AbstractServerChannel
             {
                 LOGGER.debug("{}: connection {} never said HELLO; giving it up", this, connection.address);
                 pending.remove(i);
+                withdrawWaits();
                 connection.listener.close();
             }
         }
@@ -301,8 +306,18 @@ public final class ShmqServerChannel extends AbstractServerChannel
         return QueueConfig.mpsc(ACCEPT_QUEUE_CAPACITY).withDirectory(address.directory());
     }
 
+    private void withdrawWaits()
+    {
+        // The loop may be announced on the doorbells of the rings about to be unmapped (this runs as its re-check).
+        if (waits != null)
+        {
+            waits.withdrawAll();
+        }
+    }
+
     private boolean prepareToWait(final ShmqWaitSet waits)
     {
+        this.waits = waits;
         if (state != BOUND)
         {
             return false;

@@ -7,6 +7,11 @@ import org.agrona.concurrent.AtomicBuffer;
 /**
  * The words an event loop sleeps on in one sleep, the doorbells it announced itself on (to withdraw from after),
  * and the longest the sleep may last.
+ *
+ * <p>The doorbells lie in the channels' mapped memory. A handle that unmaps memory while the loop may be announced
+ * (its {@code processIo} runs as the re-check of a sleep, and a handler may close it there) calls
+ * {@link #withdrawAll()} first: a withdraw after the unmap would write to memory that is gone and kill the JVM. The
+ * loop then skips that sleep ({@link #isWithdrawn()}).
  */
 final class ShmqWaitSet
 {
@@ -17,6 +22,7 @@ final class ShmqWaitSet
     private final Doorbell[] announced;
     private int announcedCount;
     private long boundNanos;
+    private boolean withdrawn = true;
 
     ShmqWaitSet(final int capacity)
     {
@@ -29,6 +35,7 @@ final class ShmqWaitSet
         words.clear();
         announcedCount = 0;
         this.boundNanos = boundNanos;
+        withdrawn = false;
     }
 
     void add(final AtomicBuffer buffer, final int offset, final int value)
@@ -72,8 +79,21 @@ final class ShmqWaitSet
         return words;
     }
 
+    /**
+     * Whether the announcements of the current sleep were withdrawn (the sleep must not happen: a handle closed).
+     */
+    boolean isWithdrawn()
+    {
+        return withdrawn;
+    }
+
+    /**
+     * Withdraws from every doorbell announced since {@link #reset}; idempotent. Handles call it on the loop's
+     * thread before they unmap a ring.
+     */
     void withdrawAll()
     {
+        withdrawn = true;
         for (int i = 0; i < announcedCount; i++)
         {
             announced[i].withdraw();
