@@ -1,10 +1,10 @@
 package io.shmq.bridge;
 
-import io.aeron.ControlledFragmentAssembler;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.shmq.ShmQueue;
 import io.shmq.layout.BridgeStateDescriptor;
@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * {@link QueueBridge}; made with its public constructor it runs its Aeron media driver (embedded) and client on
  * that same thread). When the local queue is full it stops taking from Aeron, whose flow control then holds
  * the sender back; after {@link BridgeConfig#fullQueueTimeout()} of that it fails.
+ *
+ * <p>A message longer than a datagram arrives in Aeron fragments; each is copied straight into the slot the
+ * message claimed in the local ring when its first fragment came, and the last commits it (no reassembly buffer:
+ * one copy less of every long message).
  */
 public final class BridgeReceiver implements Agent
 {
@@ -51,8 +55,16 @@ public final class BridgeReceiver implements Agent
     private final boolean ownsLink;
     private final Subscription data;
     private final ExclusivePublication acks;
-    private final ControlledFragmentAssembler assembler;
+    private final ControlledFragmentHandler fragmentHandler = this::onFragment;
     private final SlotClaim claim = new SlotClaim();
+    /** Aeron session of the long message being written into {@link #claim} (or skipped), fragment by fragment. */
+    private int partSession;
+    /** Its payload bytes written so far. */
+    private int partWritten;
+    /** Its end position in the sender's ring. */
+    private long partEnd;
+    /** Whether the rest of the long message under way is dropped (committed before, or after a gap). */
+    private boolean skippingParts;
     private final UnsafeBuffer ackFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(BridgeFrame.ACK_LENGTH));
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final long startedNanos = System.nanoTime();
@@ -135,7 +147,6 @@ public final class BridgeReceiver implements Agent
         this.link = opened;
         this.data = subscription;
         this.acks = publication;
-        this.assembler = new ControlledFragmentAssembler(this::onFragment);
     }
 
     /**
@@ -166,7 +177,7 @@ public final class BridgeReceiver implements Agent
             imageJoined = false;
             gap = true;
         }
-        work += data.controlledPoll(assembler, FRAGMENT_LIMIT);
+        work += data.controlledPoll(fragmentHandler, FRAGMENT_LIMIT);
         if (failure != null)
         {
             throw failure;
@@ -213,6 +224,109 @@ public final class BridgeReceiver implements Agent
     }
 
     private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final byte flags = header.flags();
+        final boolean first = (flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0;
+        final boolean last = (flags & FrameDescriptor.END_FRAG_FLAG) != 0;
+        if (claim.isActive() || skippingParts)
+        {
+            if (!first && header.sessionId() == partSession)
+            {
+                return onLaterPart(buffer, offset, length, last);
+            }
+            // Another message, or another sender's stream, before the last part came: that sender was replaced
+            // mid-message. Give the part up; the new stream's sequence tells whether to ask for it again.
+            abandonPart();
+        }
+        if (first && last)
+        {
+            return onFrame(buffer, offset, length);
+        }
+        // A later part of a message whose first part came before this receiver joined: the next message's
+        // predecessor, or the next HELLO, shows the gap.
+        return first ? onFirstPart(buffer, offset, length, header.sessionId()) : Action.CONTINUE;
+    }
+
+    /**
+     * The first fragment of a MESSAGE frame (only those span several datagrams): claims the message's slot in the
+     * local ring and writes what this fragment carries of it.
+     */
+    private Action onFirstPart(final DirectBuffer buffer, final int offset, final int length, final int session)
+    {
+        final int type = BridgeFrame.typeOf(buffer, offset, length);
+        final int payload = length >= BridgeFrame.MESSAGE_HEADER_LENGTH ?
+            buffer.getInt(offset + BridgeFrame.MESSAGE_LENGTH_OFFSET) : -1;
+        if (type != BridgeFrame.MESSAGE || payload <= length - BridgeFrame.MESSAGE_HEADER_LENGTH ||
+            payload > shape.maxMessageLength())
+        {
+            failure = new BridgeException("a frame of type " + type + " in fragments (" + length + " bytes in the " +
+                "first, " + payload + " said) on the data stream of queue '" + queue.name() + "': is the sender " +
+                "a shmq bridge of protocol version " + BridgeFrame.VERSION + "?");
+            return Action.ABORT;
+        }
+        partSession = session;
+        if (state.end() == BridgeStateDescriptor.NONE)
+        {
+            gap = true;
+            skippingParts = true;
+            return Action.CONTINUE;
+        }
+        final long previousEnd = buffer.getLong(offset + BridgeFrame.MESSAGE_PREVIOUS_END_OFFSET);
+        final long end = buffer.getLong(offset + BridgeFrame.MESSAGE_END_OFFSET);
+        final Entry entry = sequence(previousEnd, end);
+        if (entry != Entry.COMMITTED)
+        {
+            skippingParts = true;
+            return Action.CONTINUE;
+        }
+        if (!claimSlot(buffer.getInt(offset + BridgeFrame.MESSAGE_TYPE_ID_OFFSET), payload))
+        {
+            // Nothing of the message taken: Aeron hands this fragment over again.
+            return Action.ABORT;
+        }
+        partEnd = end;
+        partWritten = length - BridgeFrame.MESSAGE_HEADER_LENGTH;
+        claim.buffer().putBytes(claim.offset(), buffer, offset + BridgeFrame.MESSAGE_HEADER_LENGTH, partWritten);
+        return Action.CONTINUE;
+    }
+
+    private Action onLaterPart(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        if (skippingParts)
+        {
+            skippingParts = !last;
+            return Action.CONTINUE;
+        }
+        if (partWritten + length > claim.length() || last && partWritten + length != claim.length())
+        {
+            abandonPart();
+            failure = new BridgeException("a message of queue '" + queue.name() + "' said to have " +
+                claim.length() + " bytes came in fragments of " + (partWritten + length) + " or more: is the " +
+                "sender a shmq bridge of protocol version " + BridgeFrame.VERSION + "?");
+            return Action.ABORT;
+        }
+        claim.buffer().putBytes(claim.offset() + partWritten, buffer, offset, length);
+        partWritten += length;
+        if (last)
+        {
+            commitClaimed(partEnd);
+        }
+        return Action.CONTINUE;
+    }
+
+    /** Gives up the long message under way: its claim leaves padding in the ring, and it is asked for again. */
+    private void abandonPart()
+    {
+        if (claim.isActive())
+        {
+            claim.abort();
+            gap = true;
+        }
+        skippingParts = false;
+    }
+
+    /** A frame in one datagram: DATA, HELLO, or a MESSAGE that fits. */
+    private Action onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final int type = BridgeFrame.typeOf(buffer, offset, length);
         if (type == BridgeFrame.HELLO)
@@ -292,6 +406,26 @@ public final class BridgeReceiver implements Agent
     private Entry onMessage(final long previousEnd, final long end, final int typeId, final DirectBuffer buffer,
         final int index, final int length)
     {
+        final Entry entry = sequence(previousEnd, end);
+        if (entry != Entry.COMMITTED)
+        {
+            return entry;
+        }
+        if (!claimSlot(typeId, length))
+        {
+            return Entry.FULL;
+        }
+        claim.buffer().putBytes(claim.offset(), buffer, index, length);
+        commitClaimed(end);
+        return Entry.COMMITTED;
+    }
+
+    /**
+     * Where a message stands against what was committed: DUPLICATE (committed before), GAP (something before it
+     * is missing), or COMMITTED when it is the next one to commit.
+     */
+    private Entry sequence(final long previousEnd, final long end)
+    {
         final long committed = state.end();
         if (end <= committed)
         {
@@ -305,16 +439,15 @@ public final class BridgeReceiver implements Agent
             gap = true;
             return Entry.GAP;
         }
-        return commit(typeId, buffer, index, length, end) ? Entry.COMMITTED : Entry.FULL;
+        return Entry.COMMITTED;
     }
 
     /**
-     * Writes one message into the local queue: notes the commit, makes it, notes it done.
+     * Claims a message's slot in the local queue.
      *
      * @return false when the queue is full (or has been for too long: then the receiver fails).
      */
-    private boolean commit(final int typeId, final DirectBuffer buffer, final int index, final int length,
-        final long end)
+    private boolean claimSlot(final int typeId, final int length)
     {
         if (!producer.claim(typeId, length, claim))
         {
@@ -331,14 +464,20 @@ public final class BridgeReceiver implements Agent
             return false;
         }
         fullSinceNanos = 0;
+        return true;
+    }
+
+    /**
+     * Commits the claimed message, written whole: notes the commit, makes it, notes it done.
+     */
+    private void commitClaimed(final long end)
+    {
         state.begin(end, producer.tailPosition());
-        claim.buffer().putBytes(claim.offset(), buffer, index, length);
         claim.commit();
         state.end(end);
         committedMessages++;
         state.messages(committedMessages);
         gap = false;
-        return true;
     }
 
     private void onHello(final DirectBuffer buffer, final int offset, final int length)
@@ -446,6 +585,10 @@ public final class BridgeReceiver implements Agent
         finally
         {
             // Even when Aeron's side is gone (a lost media driver): a successor needs the role and the state.
+            if (claim.isActive())
+            {
+                claim.abort();
+            }
             state.close();
             producer.close();
         }
