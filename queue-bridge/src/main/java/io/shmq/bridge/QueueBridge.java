@@ -58,8 +58,8 @@ public final class QueueBridge implements AutoCloseable
     private volatile Throwable failure;
     private volatile int reconnects;
     private boolean draining;
-    /** Whether the last duty cycle found nothing to do. */
-    private boolean quietBefore;
+    /** Whether the last duty cycle delivered nothing into a local queue (no message whole, no relayed one). */
+    private boolean nothingDeliveredBefore = true;
     private boolean closed;
 
     private QueueBridge(final ShmQueue outgoing, final BridgeConfig outgoingConfig, final ShmQueue incoming,
@@ -258,25 +258,29 @@ public final class QueueBridge implements AutoCloseable
             work += s.doWork();
         }
         work += link.invoke();
-        int delivered = 0;
+        long delivered = 0;
         if (r != null)
         {
-            delivered += r.doWork();
+            final long committedBefore = r.committedMessages();
+            work += r.doWork();
+            delivered += r.committedMessages() - committedBefore;
         }
         if (extra != null && !draining)
         {
             extra.linkUp(r != null && r.isConnected());
-            delivered += extra.doWork();
+            final int relayed = extra.doWork();
+            work += relayed;
+            delivered += relayed;
         }
-        if (delivered > 0 && quietBefore)
+        if (delivered > 0 && nothingDeliveredBefore)
         {
-            // What arrives after a quiet spell is most likely awaited by a local reader, which may share this
-            // thread's core: let it run now rather than after one more cycle of Aeron's polling (two receive
-            // calls and the driver's bookkeeping). Under load no cycle is quiet and no yield is made.
+            // The first message after cycles that delivered none (idle ones, or ones taking the fragments of a
+            // long message) is most likely awaited by a local reader, which may share this thread's core: let it
+            // run now rather than after one more cycle of Aeron's polling (two receive calls and the driver's
+            // bookkeeping). Under load every cycle delivers and no yield is made.
             Thread.yield();
         }
-        work += delivered;
-        quietBefore = work == 0;
+        nothingDeliveredBefore = delivered == 0;
         return work;
     }
 
