@@ -12,9 +12,9 @@
 #   ./run-bench.sh --grpc           about 5 minutes: gRPC over shmq, an epoll Unix socket and epoll TCP (32 B unary
 #                                   echo, blocking and async; a server stream; CPU per call; the in-process floor)
 #                                   --netty and --grpc take --pinned: client JVM on CPU 0, each server on CPU 1
-#   ./run-bench.sh --bridge         about 7 minutes: a queue bridged over Aeron UDP beside raw Aeron UDP between
-#                                   the same two JVMs (32 B and 1 KiB: throughput, round trips); --quick: one
-#                                   round; --pinned: host A's JVM on CPU 0, host B's on CPU 1
+#   ./run-bench.sh --bridge         about 11 minutes: a queue bridged over Aeron UDP beside raw Aeron UDP between
+#                                   the same two JVMs (throughput of 32 B and 1 KiB, round trips of 32 B-16 KiB);
+#                                   --quick: one round; --pinned: host A's JVM on CPU 0, host B's on CPU 1
 # Other options: --rounds N, --systems SHMQ_SPSC,AERON_IPC,..., --scenarios rtt-32,spsc,... (name prefixes),
 # --ring-capacity BYTES (rings of the classic runs; default 8 MiB), --results DIR (default results/<mode>-<time>).
 # Experiments (JVM properties of the runner, passed on to every child): BENCH_JAVA_OPTS="-Dshmq.bench.alignment=8"

@@ -43,8 +43,8 @@ import java.util.stream.Stream;
 /**
  * A queue bridged over Aeron UDP beside raw Aeron UDP, between the same two JVMs on the loopback: throughput of
  * 32 B and 1 KiB messages (a producer on host A's queue to a consumer of host B's queue, against an Aeron
- * publication to a subscription) and round trips (a message there and back through two duplex bridges, against an
- * Aeron publication each way). Each JVM runs an embedded media driver; raw Aeron's in shared mode (one driver
+ * publication to a subscription) and round trips of 32 B to 16 KiB (a message there and back through two duplex
+ * bridges, against an Aeron publication each way; 4 and 16 KiB span three and twelve datagrams). Each JVM runs an embedded media driver; raw Aeron's in shared mode (one driver
  * thread), the bridge's on the bridge's own thread, so each side has the same number of threads: the application's
  * and one more. Throughput runs idle by backing off (spin, yield, park up to 1 ms), round trips by yielding, the
  * same for both. Interleaved rounds; the machine's phase is probed before each run and medians are kept per phase.
@@ -53,7 +53,9 @@ import java.util.stream.Stream;
  */
 public final class BridgeReport
 {
-    private static final int[] SIZES = { 32, 1024 };
+    private static final int[] SIZES = { 32, 1024, 4096, 16384 };
+    /** Throughput is measured for the small sizes only; round trips for every size (long ones span datagrams). */
+    private static final int LARGEST_THROUGHPUT_SIZE = 1024;
     private static final int STREAM_ID = 1001;
     private static final int RING_CAPACITY = 8 << 20;
     private static final String READY = "READY";
@@ -105,13 +107,19 @@ public final class BridgeReport
             {
                 for (final String system : systems)
                 {
+                    if (size > LARGEST_THROUGHPUT_SIZE)
+                    {
+                        break;
+                    }
                     final int count = quick ? (size < 1024 ? 3_000_000 : 200_000) : (size < 1024 ? 10_000_000 :
                         500_000);
                     measure(round, system + "-throughput", size, count);
                 }
                 for (final String system : systems)
                 {
-                    measure(round, system + "-rtt", size, quick ? 20_000 : 100_000);
+                    // About as many seconds per run at every size: a 16 KiB round trip takes five times a 1 KiB one.
+                    final int count = (quick ? 20_000 : 100_000) / (size > 4096 ? 4 : 1);
+                    measure(round, system + "-rtt", size, count);
                 }
             }
             Collections.reverse(Arrays.asList(systems));
