@@ -365,6 +365,8 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
     protected void doDeregister()
     {
         registration.cancel();
+        // The set belongs to this loop: registered with another, the channel must not touch it from there.
+        waits = null;
     }
 
     /**

@@ -149,6 +149,8 @@ public final class ShmqServerChannel extends AbstractServerChannel
     protected void doDeregister()
     {
         registration.cancel();
+        // The set belongs to this loop: registered with another, the channel must not touch it from there.
+        waits = null;
     }
 
     /**
