@@ -225,6 +225,22 @@ public final class BridgeReceiver implements Agent
 
     private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        try
+        {
+            return takeFragment(buffer, offset, length, header);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Aeron would report it and go on past the fragment: stop instead, with the cause (a broken local ring,
+            // say); what was not committed comes again to the next receiver.
+            failure = ex instanceof BridgeException ? (BridgeException)ex : new BridgeException("the receiver of " +
+                "queue '" + queue.name() + "' failed to take a message: " + ex.getMessage(), ex);
+            return Action.ABORT;
+        }
+    }
+
+    private Action takeFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
         final byte flags = header.flags();
         final boolean first = (flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0;
         final boolean last = (flags & FrameDescriptor.END_FRAG_FLAG) != 0;
