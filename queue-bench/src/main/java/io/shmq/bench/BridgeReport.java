@@ -207,7 +207,8 @@ public final class BridgeReport
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            final int first = 20_000 + (int)(Math.random() * 20_000);
+            // Below the kernel's ephemeral ports (from 32768 by default), which Aeron's send sockets take.
+            final int first = 10_000 + (int)(Math.random() * 20_000);
             boolean free = true;
             for (int port = first; port < first + 2 && free; port++)
             {

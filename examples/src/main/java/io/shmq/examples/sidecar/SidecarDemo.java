@@ -303,7 +303,8 @@ public final class SidecarDemo
         // Two in a row for the remote run's UDP pair; the TCP socket takes one.
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            final int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+            // Below the kernel's ephemeral ports (from 32768 by default), which Aeron's send sockets take.
+            final int port = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
             try (DatagramSocket first = new DatagramSocket(port); DatagramSocket second = new DatagramSocket(port + 1);
                 ServerSocket tcp = new ServerSocket(port))
             {
