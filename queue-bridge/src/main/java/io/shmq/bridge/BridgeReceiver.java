@@ -315,10 +315,10 @@ public final class BridgeReceiver implements Agent
         }
         if (partWritten + length > claim.length() || last && partWritten + length != claim.length())
         {
-            abandonPart();
             failure = new BridgeException("a message of queue '" + queue.name() + "' said to have " +
                 claim.length() + " bytes came in fragments of " + (partWritten + length) + " or more: is the " +
                 "sender a shmq bridge of protocol version " + BridgeFrame.VERSION + "?");
+            abandonPart();
             return Action.ABORT;
         }
         claim.buffer().putBytes(claim.offset() + partWritten, buffer, offset, length);
@@ -330,7 +330,10 @@ public final class BridgeReceiver implements Agent
         return Action.CONTINUE;
     }
 
-    /** Gives up the long message under way: its claim leaves padding in the ring, and it is asked for again. */
+    /**
+     * Gives up the long message under way: its claim is aborted (the SPSC ring's tail never moved, the slot is zeroed,
+     * the consumer sees nothing of it), and it is asked for again.
+     */
     private void abandonPart()
     {
         if (claim.isActive())

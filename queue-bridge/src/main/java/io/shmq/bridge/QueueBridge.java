@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The thread also runs Aeron: the embedded media driver and the client's conductor take their turn in its duty
  * cycle, so a bridge is one thread per host. It polls, and when there is nothing to do idles as
- * {@link BridgeConfig#withIdleStrategy} says (by default it backs off from spinning to parking up to 1 ms). A cycle
- * that writes into a local queue after a quiet one ends with a {@link Thread#yield()}, so that a reader on the same
- * core takes the message at once.
+ * {@link BridgeConfig#withIdleStrategy} says (by default it backs off from spinning to parking up to 1 ms). The first
+ * cycle that writes a whole message into a local queue after cycles that wrote none ends with a
+ * {@link Thread#yield()}, so that a reader on the same core takes the message at once.
  *
  * <p>With an external media driver ({@link BridgeConfig#withAeronDirectory}) a driver that dies is waited for: the
  * bridge connects again when a driver runs in that directory, up to {@link BridgeConfig#connectTimeout()} after

@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A receiver writes the fragments of a long message straight into the slot the message claimed in its ring. A
  * sender that dies after the first fragment leaves that claim open; the first fragment of its successor's stream
- * must turn it into padding, and the message, sent again, must arrive once and whole. The sender here is a raw
- * Aeron publication writing the bridge's frames, its partial message written as a block of one fragment.
+ * must give it up (abort it: the consumer sees nothing of it), and the message, sent again, must arrive once and
+ * whole. The sender here is a raw Aeron publication writing the bridge's frames, its partial message written as a
+ * block of one fragment.
  */
 class ReceiverFragmentTest
 {
@@ -115,7 +116,7 @@ class ReceiverFragmentTest
                 }
                 read.add(buffer.getLong(index));
             }, 16);
-            assertEquals(List.of(1L, 2L, 3L), read, "each message once, in order, the cut-off one as padding only");
+            assertEquals(List.of(1L, 2L, 3L), read, "each message once, in order, nothing of the cut-off one");
         }
     }
 
