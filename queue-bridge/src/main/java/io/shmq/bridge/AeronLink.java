@@ -108,6 +108,27 @@ final class AeronLink implements AutoCloseable
     }
 
     /**
+     * More duty cycles of the embedded driver alone (none with an external driver, which has its own thread), for
+     * datagrams already published: Aeron's sender sends one datagram of a publication per duty cycle, so the
+     * fragments of a long message otherwise leave one per turn of the whole bridge, its halves' polls included.
+     *
+     * @param cycles how many; none when zero or less.
+     * @return the work done.
+     */
+    int invokeDriver(final int cycles)
+    {
+        int work = 0;
+        if (driverInvoker != null)
+        {
+            for (int i = 0; i < cycles; i++)
+            {
+                work += driverInvoker.invoke();
+            }
+        }
+        return work;
+    }
+
+    /**
      * Whether the client lost its media driver (stopped heartbeating, or this client was timed out by it): its
      * publications and subscriptions are closed for good, a new link is needed.
      *

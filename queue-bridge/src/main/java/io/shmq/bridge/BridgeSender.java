@@ -75,6 +75,8 @@ public final class BridgeSender implements Agent
     private long lastAckNanos;
     private long sentMessages;
     private long resentRewinds;
+    /** Datagrams published since the last {@link #takePublishedDatagrams()}: what Aeron's sender has to send. */
+    private int publishedDatagrams;
 
     /**
      * Starts sending {@code queue}'s messages: becomes its consumer (retaining what it reads), connects to Aeron,
@@ -148,7 +150,20 @@ public final class BridgeSender implements Agent
     {
         // Aeron's turn after this sender's, so that what it published leaves in the same duty cycle.
         final int work = send(System.nanoTime());
-        return ownsLink ? work + link.invoke() : work;
+        return ownsLink ? work + link.invoke() + link.invokeDriver(takePublishedDatagrams() - 1) : work;
+    }
+
+    /**
+     * How many datagrams this sender published since the last call: a long message takes one per
+     * {@code maxPayloadLength} bytes, and Aeron's sender sends one per publication per duty cycle.
+     *
+     * @return the count, 0 when nothing was published.
+     */
+    int takePublishedDatagrams()
+    {
+        final int count = publishedDatagrams;
+        publishedDatagrams = 0;
+        return count;
     }
 
     private int send(final long now)
@@ -227,7 +242,12 @@ public final class BridgeSender implements Agent
     private boolean sendHello()
     {
         final int length = BridgeFrame.putHello(hello, consumer.releasedPosition(), epoch, sentEnd, shape);
-        return data.offer(hello, 0, length) > 0;
+        if (data.offer(hello, 0, length) > 0)
+        {
+            publishedDatagrams++;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -246,6 +266,7 @@ public final class BridgeSender implements Agent
         {
             return false;
         }
+        publishedDatagrams++;
         sentEnd = batchEnd;
         sentMessages += batchCount;
         batchCount = 0;
@@ -285,6 +306,8 @@ public final class BridgeSender implements Agent
             {
                 return ControlledMessageHandler.Action.ABORT;
             }
+            final int maxPayload = data.maxPayloadLength();
+            publishedDatagrams += (BridgeFrame.MESSAGE_HEADER_LENGTH + length + maxPayload - 1) / maxPayload;
             previousEnd = end;
             sentEnd = end;
             sentMessages++;

@@ -258,6 +258,10 @@ public final class QueueBridge implements AutoCloseable
             work += s.doWork();
         }
         work += link.invoke();
+        if (s != null)
+        {
+            work += link.invokeDriver(s.takePublishedDatagrams() - 1);
+        }
         long delivered = 0;
         if (r != null)
         {
