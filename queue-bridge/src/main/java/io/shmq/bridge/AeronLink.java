@@ -108,19 +108,20 @@ final class AeronLink implements AutoCloseable
     }
 
     /**
-     * More duty cycles of the embedded driver alone (none with an external driver, which has its own thread), for
-     * datagrams already published: Aeron's sender sends one datagram of a publication per duty cycle, so the
-     * fragments of a long message otherwise leave one per turn of the whole bridge, its halves' polls included.
+     * One duty cycle ({@link #invoke()}), then one more of the embedded driver alone for each datagram published
+     * beyond the first (none with an external driver, which has its own thread): Aeron's sender sends one datagram
+     * of a publication per duty cycle, so the fragments of a long message would otherwise leave one per turn of the
+     * whole bridge, its halves' polls included.
      *
-     * @param cycles how many; none when zero or less.
-     * @return the work done.
+     * @param publishedDatagrams datagrams published since the last cycle; 0 or 1 make this an {@link #invoke()}.
+     * @return the work done; 0 when there was none.
      */
-    int invokeDriver(final int cycles)
+    int invokeAfterPublishing(final int publishedDatagrams)
     {
-        int work = 0;
+        int work = invoke();
         if (driverInvoker != null)
         {
-            for (int i = 0; i < cycles; i++)
+            for (int i = 1; i < publishedDatagrams; i++)
             {
                 work += driverInvoker.invoke();
             }

@@ -150,7 +150,7 @@ public final class BridgeSender implements Agent
     {
         // Aeron's turn after this sender's, so that what it published leaves in the same duty cycle.
         final int work = send(System.nanoTime());
-        return ownsLink ? work + link.invoke() + link.invokeDriver(takePublishedDatagrams() - 1) : work;
+        return ownsLink ? work + link.invokeAfterPublishing(takePublishedDatagrams()) : work;
     }
 
     /**

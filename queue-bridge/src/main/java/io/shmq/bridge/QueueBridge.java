@@ -257,11 +257,7 @@ public final class QueueBridge implements AutoCloseable
         {
             work += s.doWork();
         }
-        work += link.invoke();
-        if (s != null)
-        {
-            work += link.invokeDriver(s.takePublishedDatagrams() - 1);
-        }
+        work += link.invokeAfterPublishing(s == null ? 0 : s.takePublishedDatagrams());
         long delivered = 0;
         if (r != null)
         {
