@@ -44,9 +44,9 @@ import java.util.stream.Stream;
  * A queue bridged over Aeron UDP beside raw Aeron UDP, between the same two JVMs on the loopback: throughput of
  * 32 B and 1 KiB messages (a producer on host A's queue to a consumer of host B's queue, against an Aeron
  * publication to a subscription) and round trips of 32 B to 16 KiB (a message there and back through two duplex
- * bridges, against an Aeron publication each way; 4 and 16 KiB span three and twelve datagrams). Each JVM runs an embedded media driver; raw Aeron's in shared mode (one driver
- * thread), the bridge's on the bridge's own thread, so each side has the same number of threads: the application's
- * and one more. Throughput runs idle by backing off (spin, yield, park up to 1 ms), round trips by yielding, the
+ * bridges, against an Aeron publication each way; 4 and 16 KiB span three and twelve datagrams). Each JVM runs
+ * an embedded media driver; raw Aeron's in shared mode (one driver thread), the bridge's on the bridge's own
+ * thread, so each side has the same number of threads: the application's and one more. Throughput runs idle by backing off (spin, yield, park up to 1 ms), round trips by yielding, the
  * same for both. Interleaved rounds; the machine's phase is probed before each run and medians are kept per phase.
  *
  * <p>Run: {@code ./run-bench.sh --bridge [--quick] [--pinned]} (pinned: host A's JVM on CPU 0, host B's on 1).
