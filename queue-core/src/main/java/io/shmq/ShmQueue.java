@@ -1,6 +1,7 @@
 package io.shmq;
 
 import io.shmq.errors.InvalidQueueException;
+import io.shmq.errors.QueueClosedException;
 import io.shmq.errors.QueueNotFoundException;
 import io.shmq.errors.QueueExistsException;
 import io.shmq.errors.QueueOwnershipException;
@@ -11,6 +12,7 @@ import io.shmq.layout.RingKind;
 import io.shmq.platform.JvmRequirements;
 import io.shmq.process.OwnerLocks;
 import io.shmq.process.ProcessIdentity;
+import io.shmq.region.MappingGuard;
 import io.shmq.region.Region;
 import io.shmq.ring.MpscRingProducer;
 import io.shmq.ring.RingConsumer;
@@ -22,8 +24,6 @@ import io.shmq.wait.Waiters;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -45,8 +45,9 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>Queue {@code NAME} is the file {@code DIRECTORY/shmq-NAME} (see {@link QueueName}); closing a queue unmaps it
- * but keeps the file, {@link #delete} removes it. Close a queue only after its producers and consumers have
- * stopped: it closes them, and a thread still inside {@code offer} or {@code read} would touch unmapped memory.
+ * but keeps the file, {@link #delete} removes it. Any thread may close a queue at any moment, also while other
+ * threads offer, read or wait: those calls finish, or throw {@link QueueClosedException}, and the memory is
+ * unmapped only when the last of them has returned (see {@link MappingGuard}).
  */
 public final class ShmQueue implements AutoCloseable
 {
@@ -59,14 +60,14 @@ public final class ShmQueue implements AutoCloseable
     private final Ring ring;
     private final QueueHeader header;
     private final Waiter waiter;
-    private final List<AutoCloseable> endpoints = new ArrayList<>();
-    private RingConsumer consumer;
+    private final MappingGuard guard;
     private MpscRingProducer sharedMpscProducer;
-    private boolean closed;
+    private volatile boolean closed;
 
     private ShmQueue(
         final String name, final Region region, final RingKind kind, final Ring ring, final Waiter waiter)
     {
+        this.guard = ring.guard();
         this.waiter = waiter;
         this.name = name;
         this.description = ring.queue();
@@ -256,7 +257,7 @@ public final class ShmQueue implements AutoCloseable
                 config.recordAlignment(), config.maxMessageLength(), QueueName.hash(name), description);
             final Ring ring = new Ring(region.buffer(), config.capacity(),
                 config.recordAlignment(), config.maxMessageLength(), description).integrityCheck(region::checkIntact)
-                .ownerLocker(ownerLocker(region));
+                .ownerLocker(ownerLocker(region)).guard(new MappingGuard(description, region::close));
             return new ShmQueue(name, region, config.kind(), ring,
                 config.waiter() != null ? config.waiter() : Waiters.platformDefault());
         }
@@ -282,13 +283,10 @@ public final class ShmQueue implements AutoCloseable
             if (sharedMpscProducer == null)
             {
                 sharedMpscProducer = new MpscRingProducer(ring, waiter);
-                endpoints.add(sharedMpscProducer);
             }
             return sharedMpscProducer;
         }
-        final SpscRingProducer producer = new SpscRingProducer(ring, waiter);
-        endpoints.add(producer);
-        return producer;
+        return new SpscRingProducer(ring, waiter);
     }
 
     /**
@@ -300,10 +298,7 @@ public final class ShmQueue implements AutoCloseable
     public synchronized RingConsumer consumer()
     {
         checkOpen();
-        final RingConsumer made = new RingConsumer(ring, waiter);
-        endpoints.add(made);
-        consumer = made;
-        return made;
+        return new RingConsumer(ring, waiter);
     }
 
     /**
@@ -379,35 +374,40 @@ public final class ShmQueue implements AutoCloseable
     }
 
     /**
-     * Closes every producer and consumer made by this queue, then unmaps it. The file stays. Idempotent. Called
-     * from the consumer's handler, it stops the read after that message and unmaps when the read returns.
+     * Closes every producer and consumer made by this queue, then unmaps it; the file stays. Any thread, any
+     * moment, idempotent: calls running on other threads (or the handler this is called from) finish or throw
+     * {@link QueueClosedException}, a sleeping consumer or producer wakes, and the roles are given back and the
+     * memory unmapped when the last of them returns: at once when none is inside.
      */
-    public synchronized void close()
+    public void close()
     {
-        if (!closed)
+        synchronized (this)
         {
             closed = true;
-            for (final AutoCloseable endpoint : endpoints)
-            {
-                try
-                {
-                    endpoint.close();
-                }
-                catch (final Exception ignore)
-                {
-                    // Endpoint close only releases ownership words; unmapping must happen regardless.
-                }
-            }
-            if (consumer != null && consumer.isReading())
-            {
-                // Closed from the consumer's handler: unmap once the read has returned.
-                consumer.whenClosed(region::close);
-            }
-            else
-            {
-                region.close();
-            }
         }
+        guard.close();
+    }
+
+    /**
+     * Whether {@link #close()} began.
+     *
+     * @return true once closing.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * The guard of this queue's mapping, for code that reads the memory beside the queue's own producers and
+     * consumer (a channel's liveness check reads its peer's header): bracket each access with a
+     * {@link io.shmq.region.MappingUser} of it.
+     *
+     * @return the guard.
+     */
+    public MappingGuard guard()
+    {
+        return guard;
     }
 
     /**
@@ -422,7 +422,7 @@ public final class ShmQueue implements AutoCloseable
     {
         if (closed)
         {
-            throw new IllegalStateException(description + " is closed");
+            throw new QueueClosedException(description + " is closed");
         }
     }
 

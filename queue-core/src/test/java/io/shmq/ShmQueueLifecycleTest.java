@@ -1,5 +1,6 @@
 package io.shmq;
 
+import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.RingKind;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
@@ -74,7 +75,7 @@ class ShmQueueLifecycleTest
             }, 64);
             assertEquals(1, read, kind + ": the read stops after the message whose handler closed the queue");
             assertEquals(1, seen[0]);
-            assertThrows(IllegalStateException.class, queue::region, kind + ": unmapped once the read returned");
+            assertThrows(QueueClosedException.class, queue::region, kind + ": unmapped once the read returned");
             ShmQueue.delete(name, shm.path());
         }
     }

@@ -1,11 +1,14 @@
 package io.shmq.channel;
 
 import io.shmq.ShmQueue;
+import io.shmq.errors.QueueClosedException;
 import io.shmq.errors.QueueOwnershipException;
 import io.shmq.process.ProcessIdentity;
+import io.shmq.region.MappingUser;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SlotClaim;
+import io.shmq.ring.SpscRingProducer;
 import io.shmq.wait.Awaitable;
 import io.shmq.wait.Doorbell;
 import org.agrona.DirectBuffer;
@@ -59,9 +62,12 @@ public final class Channel implements Awaitable, AutoCloseable
     private final PeerLiveness liveness;
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
     private final ControlledMessageHandler filter = this::onFrame;
+    /** The sending thread's and the polling thread's ways into both rings' headers, for liveness checks. */
+    private final MappingUser[] sendSide;
+    private final MappingUser[] pollSide;
     private MessageHandler userHandler;
     private ControlledMessageHandler controlledHandler;
-    private ChannelState state = ChannelState.CONNECTED;
+    private volatile ChannelState state = ChannelState.CONNECTED;
 
     Channel(
         final String name,
@@ -82,7 +88,10 @@ public final class Channel implements Awaitable, AutoCloseable
         this.consumer = consumer;
         this.connectionId = connectionId;
         this.onClose = onClose;
-        this.liveness = new PeerLiveness(outQueue.header(), consumer, config.peerTimeout().toMillis());
+        this.liveness = new PeerLiveness(outQueue.header(), inQueue.region().buffer(),
+            config.peerTimeout().toMillis());
+        this.sendSide = new MappingUser[] {MappingUser.plain(inQueue.guard()), MappingUser.plain(outQueue.guard())};
+        this.pollSide = new MappingUser[] {MappingUser.plain(inQueue.guard()), MappingUser.plain(outQueue.guard())};
         // Channels are polled in loops, and their handlers often answer at once: release at the next poll.
         consumer.deferRelease(true);
     }
@@ -115,11 +124,18 @@ public final class Channel implements Awaitable, AutoCloseable
     public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
         checkSendable(msgTypeId);
-        if (producer.offer(msgTypeId, src, index, length))
+        try
         {
-            return true;
+            if (producer.offer(msgTypeId, src, index, length))
+            {
+                return true;
+            }
         }
-        idleCheck();
+        catch (final QueueClosedException closed)
+        {
+            throw notConnected();
+        }
+        idleCheck(sendSide);
         return false;
     }
 
@@ -135,11 +151,18 @@ public final class Channel implements Awaitable, AutoCloseable
     public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
     {
         checkSendable(msgTypeId);
-        if (producer.claim(msgTypeId, length, claim))
+        try
         {
-            return true;
+            if (producer.claim(msgTypeId, length, claim))
+            {
+                return true;
+            }
         }
-        idleCheck();
+        catch (final QueueClosedException closed)
+        {
+            throw notConnected();
+        }
+        idleCheck(sendSide);
         return false;
     }
 
@@ -156,11 +179,18 @@ public final class Channel implements Awaitable, AutoCloseable
         while (state == ChannelState.CONNECTED)
         {
             final long left = deadline - System.nanoTime();
-            if (producer.awaitSpace(length, Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+            try
             {
-                return true;
+                if (producer.awaitSpace(length, Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+                {
+                    return true;
+                }
             }
-            checkPeer();
+            catch (final QueueClosedException closed)
+            {
+                return false;
+            }
+            checkPeer(sendSide);
             if (left <= 0)
             {
                 return false;
@@ -211,10 +241,19 @@ public final class Channel implements Awaitable, AutoCloseable
 
     private int deliver(final int limit)
     {
-        final int delivered = consumer.controlledRead(filter, limit);
+        final int delivered;
+        try
+        {
+            delivered = consumer.controlledRead(filter, limit);
+        }
+        catch (final QueueClosedException closed)
+        {
+            // Closed by another thread meanwhile: as for a poll after the close.
+            return 0;
+        }
         if (delivered == 0 && state == ChannelState.CONNECTED)
         {
-            idleCheck();
+            idleCheck(pollSide);
         }
         return delivered;
     }
@@ -245,12 +284,18 @@ public final class Channel implements Awaitable, AutoCloseable
         {
             final long left = deadline - System.nanoTime();
             // Each wait refreshes this side's heartbeat (RingConsumer.awaitMessages), at least every slice.
-            final boolean ready = consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS)));
-            if (ready)
+            try
+            {
+                if (consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+                {
+                    return true;
+                }
+            }
+            catch (final QueueClosedException closed)
             {
                 return true;
             }
-            checkPeer();
+            checkPeer(pollSide);
             if (left <= 0)
             {
                 return false;
@@ -273,10 +318,18 @@ public final class Channel implements Awaitable, AutoCloseable
         {
             return true;
         }
-        final boolean ready = consumer.prepareToWait();
+        final boolean ready;
+        try
+        {
+            ready = consumer.prepareToWait();
+        }
+        catch (final QueueClosedException closed)
+        {
+            return true;
+        }
         if (liveness.checkDueNow())
         {
-            checkPeer();
+            checkPeer(pollSide);
         }
         return ready || state != ChannelState.CONNECTED;
     }
@@ -363,47 +416,59 @@ public final class Channel implements Awaitable, AutoCloseable
     }
 
     /**
-     * Sends CLOSE (if the peer is still there and the ring has room within a moment) and detaches: the client
-     * gives its ring roles up, the server's listener may accept the next client. Idempotent. May be called from a
-     * handler of {@link #poll}: the poll then delivers nothing more and the rings are let go when it returns.
+     * Sends CLOSE (if the peer is still there and the ring has room) and detaches: the client gives its ring roles
+     * up, the server's listener may accept the next client. Idempotent. On the client side any thread may close,
+     * at any moment: a send running meanwhile finishes or throws {@link ChannelClosedException}, a poll finishes
+     * or returns 0, a wait returns, and the rings are let go when the last of them returns (see
+     * {@link ShmQueue#close()}); the CLOSE goes out then, on whichever thread lets go last. May be called from a
+     * handler of {@link #poll}: the poll then delivers nothing more. A server-side channel shares its rings with
+     * the listener's next connection: close it from its polling thread.
      */
     public void close()
     {
-        if (state == ChannelState.CLOSED)
+        final ChannelState was;
+        synchronized (this)
         {
+            was = state;
+            if (was == ChannelState.CLOSED)
+            {
+                return;
+            }
+            state = ChannelState.CLOSED;
+        }
+        if (client)
+        {
+            if (was == ChannelState.CONNECTED && producer instanceof SpscRingProducer)
+            {
+                ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
+                // Sent by the producer itself once no send is running: never beside one of another thread. A
+                // full ring skips it, and the peer sees this side's role given up instead (PEER_CLOSED).
+                ((SpscRingProducer)producer).closeWithLast(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0,
+                    ChannelControl.LENGTH);
+            }
+            outQueue.close();
+            inQueue.close();
             return;
         }
         try
         {
-            if (state == ChannelState.CONNECTED)
+            if (was == ChannelState.CONNECTED)
             {
                 ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
                 ControlExchange.send(producer, control, ChannelControl.CLOSE_MSG_TYPE_ID,
                     System.nanoTime() + LIVENESS_CHECK_NANOS, name, "send its CLOSE");
             }
         }
-        catch (final ChannelTimeoutException full)
+        catch (final ChannelTimeoutException | QueueClosedException full)
         {
             // The peer stopped taking messages: it sees this side's role given up instead (PEER_CLOSED).
         }
         finally
         {
-            state = ChannelState.CLOSED;
-            // From a handler of poll, the rings are unmapped only when that read returns (RingConsumer.close).
-            release();
-        }
-    }
-
-    private void release()
-    {
-        if (client)
-        {
-            outQueue.close();
-            inQueue.close();
-        }
-        else if (onClose != null)
-        {
-            onClose.run();
+            if (onClose != null)
+            {
+                onClose.run();
+            }
         }
     }
 
@@ -451,12 +516,18 @@ public final class Channel implements Awaitable, AutoCloseable
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
+    private ChannelClosedException notConnected()
+    {
+        final ChannelState now = state;
+        return new ChannelClosedException("channel '" + name + "' is not connected (" + now + "): " +
+            (now == ChannelState.CLOSED ? "it was closed by this side" : "connect again for a new one"), now);
+    }
+
     private void checkSendable(final int msgTypeId)
     {
         if (state != ChannelState.CONNECTED)
         {
-            throw new ChannelClosedException("channel '" + name + "' is not connected (" + state + "): " +
-                (state == ChannelState.CLOSED ? "it was closed by this side" : "connect again for a new one"), state);
+            throw notConnected();
         }
         if (msgTypeId > ChannelControl.MAX_USER_MSG_TYPE_ID)
         {
@@ -468,27 +539,56 @@ public final class Channel implements Awaitable, AutoCloseable
     /**
      * Called when a poll or send found nothing to do: now and then, checks the peer.
      */
-    private void idleCheck()
+    private void idleCheck(final MappingUser[] side)
     {
         if (liveness.idleCheckDue())
         {
-            checkPeer();
+            checkPeer(side);
         }
     }
 
-    private void checkPeer()
+    /**
+     * Checks the peer through one thread's ways into both rings' headers ({@code side}: the sending or the
+     * polling thread's), so that a close from another thread never unmaps them under the check.
+     */
+    private void checkPeer(final MappingUser[] side)
     {
-        if (state == ChannelState.CONNECTED)
+        if (state != ChannelState.CONNECTED)
         {
-            final ChannelState verdict = liveness.check();
-            if (verdict != null)
+            return;
+        }
+        final ChannelState verdict;
+        try
+        {
+            side[0].enter();
+            try
             {
-                endWith(verdict);
+                side[1].enter();
+                try
+                {
+                    verdict = liveness.check();
+                }
+                finally
+                {
+                    side[1].exit();
+                }
+            }
+            finally
+            {
+                side[0].exit();
             }
         }
+        catch (final QueueClosedException closed)
+        {
+            return;
+        }
+        if (verdict != null)
+        {
+            endWith(verdict);
+        }
     }
 
-    private void endWith(final ChannelState newState)
+    private synchronized void endWith(final ChannelState newState)
     {
         if (state == ChannelState.CONNECTED)
         {

@@ -1,12 +1,13 @@
 package io.shmq.channel;
 
-import io.shmq.errors.ShmqException;
+import io.shmq.errors.QueueClosedException;
 
 /**
  * A send on a channel that is no longer connected (closed by either side, or its peer died): like writing to a
- * socket whose other end is gone. Connect again for a new channel.
+ * socket whose other end is gone. Connect again for a new channel. A closed channel is a pair of closed queues: this
+ * is a {@link QueueClosedException}.
  */
-public class ChannelClosedException extends ShmqException
+public class ChannelClosedException extends QueueClosedException
 {
     private static final long serialVersionUID = 1L;
 

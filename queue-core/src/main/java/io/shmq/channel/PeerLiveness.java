@@ -1,8 +1,9 @@
 package io.shmq.channel;
 
 import io.shmq.layout.QueueHeader;
+import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.process.OwnerState;
-import io.shmq.ring.RingConsumer;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * Whether a channel's peer is still there, judged from the ring it reads (our outgoing ring): its owner word
@@ -16,16 +17,16 @@ final class PeerLiveness
     private static final int IDLE_POLLS_PER_CLOCK_READ = 128;
 
     private final QueueHeader peerReadsHeader;
-    private final RingConsumer ourConsumer;
+    private final AtomicBuffer ourHeader;
     private final long peerToken;
     private final long peerTimeoutMillis;
     private int idlePolls;
     private long nextCheck;
 
-    PeerLiveness(final QueueHeader peerReadsHeader, final RingConsumer ourConsumer, final long peerTimeoutMillis)
+    PeerLiveness(final QueueHeader peerReadsHeader, final AtomicBuffer ourHeader, final long peerTimeoutMillis)
     {
         this.peerReadsHeader = peerReadsHeader;
-        this.ourConsumer = ourConsumer;
+        this.ourHeader = ourHeader;
         this.peerToken = peerReadsHeader.consumerOwnerToken();
         this.peerTimeoutMillis = peerTimeoutMillis;
         this.nextCheck = System.nanoTime() + Channel.LIVENESS_CHECK_NANOS;
@@ -70,7 +71,8 @@ final class PeerLiveness
     ChannelState check()
     {
         nextCheck = System.nanoTime() + Channel.LIVENESS_CHECK_NANOS;
-        ourConsumer.heartbeat();
+        // Our consumer's heartbeat, written here rather than through the consumer: the sending thread checks too.
+        ourHeader.putLongRelease(QueueHeaderDescriptor.CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         final long token = peerReadsHeader.consumerOwnerToken();
         if (token == 0)
         {

@@ -1,12 +1,17 @@
 package io.shmq.ring;
 
+import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.RecordDescriptor;
+import io.shmq.region.MappingGuard;
+import io.shmq.region.MappingUser;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * What the SPSC and MPSC producers share: the ring, argument checks, the payload copy and the closed state.
+ * What the SPSC and MPSC producers share: the ring, argument checks, padding arithmetic and waiting for space.
+ * Every call that touches the ring enters and exits a {@link MappingUser} of the ring's guard, so a close from
+ * any thread never unmaps memory a call is using.
  */
 abstract class AbstractRingProducer implements RingProducer
 {
@@ -29,7 +34,7 @@ abstract class AbstractRingProducer implements RingProducer
     final Doorbell consumerDoorbell;
     /** Slept on while the ring is full; the consumer rings it after moving the head. */
     final Doorbell spaceDoorbell;
-    boolean closed;
+    final MappingGuard guard;
 
     AbstractRingProducer(final Ring ring, final Waiter waiter, final boolean packed)
     {
@@ -45,6 +50,7 @@ abstract class AbstractRingProducer implements RingProducer
         this.queue = ring.queue();
         this.consumerDoorbell = ring.messageDoorbell(waiter);
         this.spaceDoorbell = ring.spaceDoorbell(waiter);
+        this.guard = ring.guard();
     }
 
     /**
@@ -52,11 +58,37 @@ abstract class AbstractRingProducer implements RingProducer
      */
     public final boolean awaitSpace(final int length, final long timeoutNanos)
     {
-        checkOpen();
         checkMessage(RecordDescriptor.MIN_USER_MSG_TYPE_ID, length);
-        ring.checkIntact();
-        final int recordLength = length + RecordDescriptor.HEADER_LENGTH;
-        return spaceDoorbell.await(() -> hasRoom(recordLength), timeoutNanos);
+        final MappingUser user = user();
+        user.enter();
+        try
+        {
+            ring.checkIntact();
+            final int recordLength = length + RecordDescriptor.HEADER_LENGTH;
+            final boolean room = spaceDoorbell.await(() -> user.isClosing() || hasRoom(recordLength), timeoutNanos);
+            if (user.isClosing())
+            {
+                throw closed();
+            }
+            return room;
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    /**
+     * The calling thread's way into the ring's memory.
+     */
+    abstract MappingUser user();
+
+    /**
+     * The exception a call on this closed producer throws.
+     */
+    final QueueClosedException closed()
+    {
+        return new QueueClosedException(queue + ": producer is closed");
     }
 
     /**
@@ -111,14 +143,6 @@ abstract class AbstractRingProducer implements RingProducer
     abstract void commitClaim(SlotClaim claim);
 
     abstract void abortClaim(SlotClaim claim);
-
-    final void checkOpen()
-    {
-        if (closed)
-        {
-            throw new IllegalStateException(queue + ": producer is closed");
-        }
-    }
 
     final void checkMessage(final int msgTypeId, final int length)
     {

@@ -1,7 +1,15 @@
 package io.shmq.ring;
 
+import io.shmq.errors.QueueClosedException;
+import io.shmq.region.MappingGuard;
+import io.shmq.region.MappingUser;
 import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
@@ -22,9 +30,18 @@ import static io.shmq.layout.RecordDescriptor.headerWord;
  * The consumer zeroes what it consumed before it moves the head, so every header a producer claims reads zero
  * until written. Every record takes a whole number of alignment slots (none is packed, as an SPSC ring packs long
  * ones): a claim its producer never marked can then be skipped slot by slot (see {@link RingConsumer}).
+ *
+ * <p>Each thread enters the ring's memory through a slot of its own (see {@link MappingUser}): the first thread to
+ * use the producer through a field, the others through a {@link ThreadLocal}. {@link #close()} from any thread
+ * closes every slot: calls inside finish or throw {@link QueueClosedException}, an uncommitted claim becomes
+ * padding at its commit (which throws), and a claim must be committed or aborted by the thread that made it.
  */
 public final class MpscRingProducer extends MpscHeadCachePadAfter
 {
+    private final Slot firstSlot;
+    private final ThreadLocal<Slot> otherSlots = ThreadLocal.withInitial(this::newSlot);
+    private final List<Slot> slots = new ArrayList<>();
+    private boolean closed;
 
     /**
      * A producer for the validated MPSC ring.
@@ -35,7 +52,10 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
     public MpscRingProducer(final Ring ring, final Waiter waiter)
     {
         super(ring, waiter);
+        firstSlot = new Slot(guard);
+        slots.add(firstSlot);
         cachedHeadLimit = lvHead() + capacity;
+        firstSlot.exit();
     }
 
     /**
@@ -43,6 +63,8 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
      */
     public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
+        final Slot slot = user();
+        slot.enter();
         try
         {
             return offerRecord(msgTypeId, src, index, length);
@@ -51,11 +73,14 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
         {
             throw ring.inaccessible(fault);
         }
+        finally
+        {
+            slot.exit();
+        }
     }
 
     private boolean offerRecord(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
-        checkOpen();
         checkMessage(msgTypeId, length);
         final int recordLength = length + HEADER_LENGTH;
         final int alignedLength = align(recordLength, alignment);
@@ -88,19 +113,30 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
      */
     public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
     {
+        final Slot slot = user();
+        slot.enter();
+        boolean claimed = false;
         try
         {
-            return claimRecord(msgTypeId, length, claim);
+            claimed = claimRecord(slot, msgTypeId, length, claim);
+            return claimed;
         }
         catch (final InternalError fault)
         {
             throw ring.inaccessible(fault);
         }
+        finally
+        {
+            // A claim stays inside the memory until its commit or abort: the caller writes into the slot.
+            if (!claimed)
+            {
+                slot.exit();
+            }
+        }
     }
 
-    private boolean claimRecord(final int msgTypeId, final int length, final SlotClaim claim)
+    private boolean claimRecord(final Slot slot, final int msgTypeId, final int length, final SlotClaim claim)
     {
-        checkOpen();
         checkMessage(msgTypeId, length);
         if (claim.isActive())
         {
@@ -113,7 +149,7 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
         {
             return false;
         }
-        claim.fill(this, data, recordOffset, msgTypeId, length, alignedLength);
+        claim.fill(this, slot, data, recordOffset, msgTypeId, length, alignedLength);
         return true;
     }
 
@@ -122,31 +158,99 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
      */
     public void close()
     {
-        closed = true;
+        final Slot[] closing;
+        synchronized (slots)
+        {
+            closed = true;
+            closing = slots.toArray(new Slot[0]);
+        }
+        guard.closeUsers(closing);
+    }
+
+    Slot user()
+    {
+        final Slot first = firstSlot;
+        return first.owner == Thread.currentThread() ? first : otherSlot(first);
     }
 
     void commitClaim(final SlotClaim claim)
     {
-        checkOpen();
-        final int recordLength = claim.length + HEADER_LENGTH;
-        if (!publish(claim.recordOffset, headerWord(claim.msgTypeId, -recordLength),
-            headerWord(claim.msgTypeId, recordLength)))
+        final MappingUser slot = claim.user;
+        try
         {
-            throw new ClaimRevokedException(queue + ": the claimed slot was revoked before its commit: the " +
-                "consumer found it stuck for longer than its unblock timeout and skipped it; the message was not " +
-                "sent (claim again and commit sooner, or raise the consumer's unblock timeout)");
+            if (slot.isClosing())
+            {
+                // Not published: padding at once, so the consumer need not wait out its unblock timeout.
+                padClaim(claim);
+                throw closed();
+            }
+            final int recordLength = claim.length + HEADER_LENGTH;
+            if (!publish(claim.recordOffset, headerWord(claim.msgTypeId, -recordLength),
+                headerWord(claim.msgTypeId, recordLength)))
+            {
+                throw new ClaimRevokedException(queue + ": the claimed slot was revoked before its commit: the " +
+                    "consumer found it stuck for longer than its unblock timeout and skipped it; the message was " +
+                    "not sent (claim again and commit sooner, or raise the consumer's unblock timeout)");
+            }
+            consumerDoorbell.ring();
         }
-        consumerDoorbell.ring();
+        finally
+        {
+            slot.exit();
+        }
     }
 
     void abortClaim(final SlotClaim claim)
     {
-        checkOpen();
+        final MappingUser slot = claim.user;
+        try
+        {
+            padClaim(claim);
+        }
+        finally
+        {
+            slot.exit();
+        }
+        if (slot.isClosing())
+        {
+            throw closed();
+        }
+    }
+
+    private void padClaim(final SlotClaim claim)
+    {
         // The tail has moved past the slot: the consumer must be able to step over it. Already padding if revoked.
         casRecordHeader(claim.recordOffset, headerWord(claim.msgTypeId, -(claim.length + HEADER_LENGTH)),
             headerWord(PADDING_MSG_TYPE_ID, claim.span));
         // A sleeping consumer may be stuck behind this slot with committed records after it.
         consumerDoorbell.ring();
+    }
+
+    private Slot otherSlot(final Slot first)
+    {
+        final Thread current = Thread.currentThread();
+        if (first.owner == null && Slot.OWNER.compareAndSet(first, null, current))
+        {
+            return first;
+        }
+        return otherSlots.get();
+    }
+
+    private Slot newSlot()
+    {
+        synchronized (slots)
+        {
+            if (closed)
+            {
+                throw closed();
+            }
+            slots.removeIf(Slot::abandoned);
+            final Slot slot = new Slot(guard);
+            slot.owner = Thread.currentThread();
+            slots.add(slot);
+            slot.exit();
+            return slot;
+        }
     }
 
     boolean hasRoom(final int recordLength)
@@ -219,6 +323,57 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
         }
         soRecordHeader(recordOffset, value);
         return true;
+    }
+
+    /**
+     * One thread's way into the ring's memory. A close wakes threads waiting for space; a slot whose thread ended
+     * is forgotten when another registers.
+     */
+    final class Slot extends MappingUser
+    {
+        static final VarHandle OWNER;
+
+        static
+        {
+            try
+            {
+                OWNER = MethodHandles.lookup().findVarHandle(Slot.class, "owner", Thread.class);
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        /** The thread that uses this slot; set once (the first slot's by the first thread to call). */
+        Thread owner;
+
+        Slot(final MappingGuard guard)
+        {
+            super(guard);
+        }
+
+        @Override
+        public QueueClosedException closedException()
+        {
+            return closed();
+        }
+
+        @Override
+        protected void wakeSleepers()
+        {
+            if (spaceDoorbell != null)
+            {
+                spaceDoorbell.ring();
+            }
+        }
+
+        @Override
+        protected boolean abandoned()
+        {
+            final Thread thread = owner;
+            return thread != null && !thread.isAlive() && isIdle();
+        }
     }
 
     private long lvHead()

@@ -6,6 +6,7 @@ import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.QueueHeaderValidator;
 import io.shmq.layout.RecordDescriptor;
 import io.shmq.process.OwnerLocks;
+import io.shmq.region.MappingGuard;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
@@ -29,6 +30,7 @@ public final class Ring
     private final String queue;
     private Runnable integrityCheck = () -> { };
     private OwnerLocker ownerLocker;
+    private MappingGuard guard;
     /** Unchecked access to the header, for the hot paths. */
     final RingMemory headerWords;
     /** Unchecked access to the data area, for the hot paths. */
@@ -178,6 +180,33 @@ public final class Ring
          * @throws UnsupportedOperationException when it cannot be locked here: go on without.
          */
         OwnerLocks.Lock tryLock(int offset);
+    }
+
+    /**
+     * Sets the guard of the region's mapping, which every producer and consumer of this ring registers with (see
+     * {@link MappingGuard}); without one, the ring gets a guard of its own that releases nothing.
+     *
+     * @param guard the region's guard.
+     * @return this ring.
+     */
+    public Ring guard(final MappingGuard guard)
+    {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        return this;
+    }
+
+    /**
+     * The guard of the region's mapping.
+     *
+     * @return the guard set by {@link #guard(MappingGuard)}, or one made on first use that releases nothing.
+     */
+    public synchronized MappingGuard guard()
+    {
+        if (guard == null)
+        {
+            guard = new MappingGuard(queue, () -> { });
+        }
+        return guard;
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.shmq.ring;
 
 import io.shmq.errors.CorruptRecordException;
+import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.QueueHeaderDescriptor;
 import io.shmq.layout.RingKind;
+import io.shmq.region.MappingGuard;
+import io.shmq.region.MappingUser;
 import io.shmq.wait.Awaitable;
 import io.shmq.wait.Doorbell;
 import io.shmq.wait.WaitCondition;
@@ -42,7 +45,10 @@ import static io.shmq.layout.RecordDescriptor.startsInSlot;
  * that died while zeroing finishes the job instead of mistaking zeroed records for an empty ring.
  *
  * <p>A message whose handler throws counts as consumed: the exception propagates after the head has moved past
- * it. Not thread-safe: one thread at a time.
+ * it. Not thread-safe: one thread at a time; but {@link #close()} from any thread (or from a handler), at any
+ * moment: a read inside stops after the message being handled, a wait returns, later calls throw
+ * {@link QueueClosedException}, and what was read is released and the role given back when the last call inside
+ * returns.
  */
 public final class RingConsumer implements Awaitable, AutoCloseable
 {
@@ -76,7 +82,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     private final RoleOwnership ownership;
     private final Doorbell messageDoorbell;
     private final Doorbell spaceDoorbell;
-    private final WaitCondition hasCommittedRecord = this::hasCommittedRecord;
+    private final WaitCondition hasCommittedRecord = this::hasCommittedRecordOrClosed;
+    private final Lifetime user;
     private long headPosition;
     private long releasedPosition;
     private boolean deferRelease;
@@ -101,10 +108,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     /** Whether a record longer than a slot was read since the last release (see {@link #zeroWrittenParts}). */
     private boolean longRecordsRead;
     private int readCalls;
-    private boolean closed;
     private boolean reading;
-    private boolean closeAfterRead;
-    private Runnable afterClose;
 
     /**
      * Attaches as the ring's consumer, replacing a dead one.
@@ -134,7 +138,16 @@ public final class RingConsumer implements Awaitable, AutoCloseable
             "consumer");
         messageDoorbell = ring.messageDoorbell(waiter);
         spaceDoorbell = ring.spaceDoorbell(waiter);
-        ownership.acquire();
+        user = new Lifetime(ring.guard());
+        try
+        {
+            ownership.acquire();
+        }
+        catch (final RuntimeException ex)
+        {
+            user.abandonConstruction();
+            throw ex;
+        }
         try
         {
             // This consumer is the only sleeper on the message doorbell: a count left by a dead one is stale.
@@ -150,14 +163,16 @@ public final class RingConsumer implements Awaitable, AutoCloseable
                 headPosition = consumed;
             }
             releasedPosition = headPosition;
-            heartbeat();
+            storeHeartbeat();
         }
         catch (final RuntimeException ex)
         {
             // A damaged header: give the role (and its file lock) back rather than hold it unusable.
             ownership.release();
+            user.abandonConstruction();
             throw ex;
         }
+        user.exit();
     }
 
     /**
@@ -170,6 +185,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int read(final MessageHandler handler, final int limit)
     {
+        user.enter();
         reading = true;
         try
         {
@@ -181,7 +197,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         finally
         {
-            endRead();
+            reading = false;
+            user.exit();
         }
     }
 
@@ -195,7 +212,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         long word = 0;
         try
         {
-            while (messages < limit && bytes < capacity && !closeAfterRead)
+            while (messages < limit && bytes < capacity && !user.isClosing())
             {
                 final long position = head + bytes;
                 final int offset = (int)position & mask;
@@ -251,6 +268,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
+        user.enter();
         reading = true;
         try
         {
@@ -262,7 +280,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         finally
         {
-            endRead();
+            reading = false;
+            user.exit();
         }
     }
 
@@ -277,35 +296,6 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         return reading;
     }
 
-    /**
-     * Runs {@code action} once this consumer is closed: at once when it is, or when a close asked for inside its
-     * handler takes effect at the end of the read. {@link io.shmq.ShmQueue#close()} unmaps the ring this way, so
-     * that a handler closing its own queue does not pull the memory from under the read.
-     *
-     * @param action what to run, once.
-     */
-    public void whenClosed(final Runnable action)
-    {
-        if (closed)
-        {
-            action.run();
-        }
-        else
-        {
-            afterClose = action;
-        }
-    }
-
-    private void endRead()
-    {
-        reading = false;
-        if (closeAfterRead)
-        {
-            closeAfterRead = false;
-            close();
-        }
-    }
-
     private int controlledReadRecords(final ControlledMessageHandler handler, final int limit)
     {
         beginRead();
@@ -316,7 +306,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         long word = 0;
         try
         {
-            while (messages < limit && position - releasedPosition < capacity && !closeAfterRead)
+            while (messages < limit && position - releasedPosition < capacity && !user.isClosing())
             {
                 final int offset = (int)position & mask;
                 word = lvRecordHeader(offset);
@@ -384,11 +374,20 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public boolean awaitMessages(final long timeoutNanos)
     {
-        if (prepareToWait())
+        user.enter();
+        try
         {
-            return true;
+            final boolean ready = readyNow() || messageDoorbell.await(hasCommittedRecord, timeoutNanos);
+            if (user.isClosing())
+            {
+                throw user.closedException();
+            }
+            return ready;
         }
-        return messageDoorbell.await(hasCommittedRecord, timeoutNanos);
+        finally
+        {
+            user.exit();
+        }
     }
 
     /**
@@ -401,10 +400,22 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public boolean prepareToWait()
     {
-        checkOpen();
+        user.enter();
+        try
+        {
+            return readyNow();
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    private boolean readyNow()
+    {
         ring.checkIntact();
         // An idle consumer reads rarely: keep its heartbeat fresh here, so it does not look gone.
-        heartbeat();
+        storeHeartbeat();
         releaseDelivered();
         if (sharedProducers && unblockIfStuck(headPosition))
         {
@@ -469,18 +480,25 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public RingConsumer retainUntilReleased(final boolean retain)
     {
-        checkOpen();
-        this.retain = retain;
-        if (!retain)
+        user.enter();
+        try
         {
-            releaseDelivered();
+            this.retain = retain;
+            if (!retain)
+            {
+                releaseDelivered();
+            }
+            else if (readEnds == null)
+            {
+                // Only a retaining consumer releases by position: the others need not carry the 4 KiB.
+                readEnds = new long[READ_ENDS];
+            }
+            return this;
         }
-        else if (readEnds == null)
+        finally
         {
-            // Only a retaining consumer releases by position: the others need not carry the 4 KiB.
-            readEnds = new long[READ_ENDS];
+            user.exit();
         }
-        return this;
     }
 
     /**
@@ -496,7 +514,19 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public void releaseTo(final long position)
     {
-        checkOpen();
+        user.enter();
+        try
+        {
+            releaseRetained(position);
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    private void releaseRetained(final long position)
+    {
         if (position < releasedPosition || position > headPosition)
         {
             throw new IllegalArgumentException(queue + ": cannot release to position " + position +
@@ -542,7 +572,10 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public void rewind()
     {
-        checkOpen();
+        if (user.isClosing())
+        {
+            throw user.closedException();
+        }
         if (reading)
         {
             throw new IllegalStateException(queue + ": rewind from inside a read; return from the handler first");
@@ -593,13 +626,20 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public RingConsumer deferRelease(final boolean defer)
     {
-        checkOpen();
-        deferRelease = defer;
-        if (!defer)
+        user.enter();
+        try
         {
-            releaseDelivered();
+            deferRelease = defer;
+            if (!defer)
+            {
+                releaseDelivered();
+            }
+            return this;
         }
-        return this;
+        finally
+        {
+            user.exit();
+        }
     }
 
     /**
@@ -609,33 +649,41 @@ public final class RingConsumer implements Awaitable, AutoCloseable
      */
     public void heartbeat()
     {
+        user.enter();
+        try
+        {
+            storeHeartbeat();
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    private void storeHeartbeat()
+    {
         header.putLongRelease(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
     }
 
     /**
-     * Releases the consumer role and refuses further reads. Idempotent. Called from a handler of this consumer,
-     * the read stops after that message and the close takes effect when it returns.
+     * Releases what was read and the consumer role, and refuses further calls. Any thread, any moment;
+     * idempotent. A read running meanwhile (on its thread, or this one's handler) stops after the message being
+     * handled, and the release happens when it returns; a thread waiting for messages wakes and throws
+     * {@link QueueClosedException}.
      */
     public void close()
     {
-        if (reading)
-        {
-            // Called from the handler: the read stops after this message and closes when it returns.
-            closeAfterRead = true;
-            return;
-        }
-        if (!closed)
-        {
-            releaseDelivered();
-            closed = true;
-            ownership.release();
-            final Runnable action = afterClose;
-            if (action != null)
-            {
-                afterClose = null;
-                action.run();
-            }
-        }
+        user.close();
+    }
+
+    /**
+     * Whether {@link #close()} (this consumer's, or its queue's) began.
+     *
+     * @return true once closing.
+     */
+    public boolean isClosed()
+    {
+        return user.isClosing();
     }
 
     private void release(final long from, final long to)
@@ -799,6 +847,11 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         return skipped;
     }
 
+    private boolean hasCommittedRecordOrClosed()
+    {
+        return user.isClosing() || hasCommittedRecord();
+    }
+
     private boolean hasCommittedRecord()
     {
         return recordLength(lvRecordHeader((int)headPosition & mask)) > 0;
@@ -858,19 +911,50 @@ public final class RingConsumer implements Awaitable, AutoCloseable
 
     private void beginRead()
     {
-        checkOpen();
         releaseDelivered();
         if ((++readCalls & HEARTBEAT_READ_MASK) == 0)
         {
-            heartbeat();
+            storeHeartbeat();
         }
     }
 
-    private void checkOpen()
+    /**
+     * This consumer's way into the ring's memory: a close wakes a thread sleeping for messages, and what was read
+     * is released and the role given back once no call is inside.
+     */
+    private final class Lifetime extends MappingUser
     {
-        if (closed)
+        Lifetime(final MappingGuard guard)
         {
-            throw new IllegalStateException(queue + ": consumer is closed");
+            super(guard);
+        }
+
+        @Override
+        public QueueClosedException closedException()
+        {
+            return new QueueClosedException(queue + ": consumer is closed");
+        }
+
+        @Override
+        protected void wakeSleepers()
+        {
+            if (messageDoorbell != null)
+            {
+                messageDoorbell.ring();
+            }
+        }
+
+        @Override
+        protected void finish()
+        {
+            try
+            {
+                releaseDelivered();
+            }
+            finally
+            {
+                ownership.release();
+            }
         }
     }
 

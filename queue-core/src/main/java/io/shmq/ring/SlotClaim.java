@@ -1,12 +1,15 @@
 package io.shmq.ring;
 
 import io.shmq.layout.RecordDescriptor;
+import io.shmq.region.MappingUser;
 import org.agrona.MutableDirectBuffer;
 
 /**
  * A slot claimed in the ring for zero-copy writing: write the payload into {@link #buffer()} from
  * {@link #offset()} for {@link #length()} bytes, then {@link #commit()} (or {@link #abort()}). A claim object is
- * reusable and owned by the caller: one per thread, allocated once.
+ * reusable and owned by the caller: one per thread, allocated once; commit or abort it on the thread that claimed.
+ * A claim holds the ring's memory mapped until then: when the queue is closed meanwhile, {@code commit} and
+ * {@code abort} throw {@link io.shmq.errors.QueueClosedException} and nothing is published.
  *
  * <pre>{@code
  * final SlotClaim claim = new SlotClaim();
@@ -21,6 +24,8 @@ import org.agrona.MutableDirectBuffer;
 public final class SlotClaim
 {
     AbstractRingProducer producer;
+    /** The thread's way into the ring's memory that this claim holds until its commit or abort. */
+    MappingUser user;
     MutableDirectBuffer buffer;
     int recordOffset;
     int msgTypeId;
@@ -37,6 +42,7 @@ public final class SlotClaim
 
     void fill(
         final AbstractRingProducer producer,
+        final MappingUser user,
         final MutableDirectBuffer buffer,
         final int recordOffset,
         final int msgTypeId,
@@ -44,6 +50,7 @@ public final class SlotClaim
         final int span)
     {
         this.producer = producer;
+        this.user = user;
         this.buffer = buffer;
         this.recordOffset = recordOffset;
         this.msgTypeId = msgTypeId;
@@ -95,6 +102,7 @@ public final class SlotClaim
      * Makes the message visible to the consumer.
      *
      * @throws IllegalStateException when nothing is claimed.
+     * @throws io.shmq.errors.QueueClosedException when the producer was closed since the claim: not sent.
      */
     public void commit()
     {
@@ -111,6 +119,8 @@ public final class SlotClaim
      * Gives the slot back; the consumer never sees it (an MPSC ring turns it into padding).
      *
      * @throws IllegalStateException when nothing is claimed.
+     * @throws io.shmq.errors.QueueClosedException when the producer was closed since the claim (the slot is
+     *                                             given back all the same).
      */
     public void abort()
     {

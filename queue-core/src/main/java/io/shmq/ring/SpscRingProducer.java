@@ -1,8 +1,12 @@
 package io.shmq.ring;
 
+import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.region.MappingGuard;
+import io.shmq.region.MappingUser;
 import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
@@ -27,14 +31,21 @@ import static io.shmq.layout.RecordDescriptor.startsInSlot;
  *
  * <p>The consumer finds records by their header words, never by the tail; the tail is published (release) after
  * each commit for tools and for a successor after a crash. The head is read only when the cached limit says the
- * ring is full. Not thread-safe: one thread at a time.
+ * ring is full. Not thread-safe: one thread at a time; but {@link #close()} from any thread, at any moment: a call
+ * inside finishes (or throws {@link QueueClosedException}), later calls throw, and an uncommitted claim's commit
+ * throws. The role is given back when the last call inside returns.
  */
 public final class SpscRingProducer extends AbstractRingProducer
 {
     private final RoleOwnership ownership;
+    private final Lifetime user;
+    /** A last message {@link #closeWithLast} asked for, sent when the close finishes; null for none. */
+    private volatile Farewell farewell;
     private long tailPosition;
     private long cachedHeadLimit;
     private boolean claimPending;
+    /** The thread that made the pending claim: a close on that thread gives the claim up. */
+    private Thread claimThread;
 
     /**
      * Attaches as the SPSC producer, replacing a dead one.
@@ -49,7 +60,16 @@ public final class SpscRingProducer extends AbstractRingProducer
         ownership = new RoleOwnership(ring, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
             QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET,
             "producer");
-        ownership.acquire();
+        user = new Lifetime(guard);
+        try
+        {
+            ownership.acquire();
+        }
+        catch (final RuntimeException ex)
+        {
+            user.abandonConstruction();
+            throw ex;
+        }
         try
         {
             // A predecessor that died after committing a padding record but before publishing the tail leaves the
@@ -76,8 +96,10 @@ public final class SpscRingProducer extends AbstractRingProducer
         {
             // A damaged header: give the role (and its file lock) back rather than hold it unusable.
             ownership.release();
+            user.abandonConstruction();
             throw ex;
         }
+        user.exit();
     }
 
     /**
@@ -85,6 +107,7 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public boolean offer(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
+        user.enter();
         try
         {
             return offerRecord(msgTypeId, src, index, length);
@@ -93,11 +116,14 @@ public final class SpscRingProducer extends AbstractRingProducer
         {
             throw ring.inaccessible(fault);
         }
+        finally
+        {
+            user.exit();
+        }
     }
 
     private boolean offerRecord(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
-        checkOpen();
         checkMessage(msgTypeId, length);
         if (claimPending)
         {
@@ -120,19 +146,29 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public boolean claim(final int msgTypeId, final int length, final SlotClaim claim)
     {
+        user.enter();
+        boolean claimed = false;
         try
         {
-            return claimRecord(msgTypeId, length, claim);
+            claimed = claimRecord(msgTypeId, length, claim);
+            return claimed;
         }
         catch (final InternalError fault)
         {
             throw ring.inaccessible(fault);
         }
+        finally
+        {
+            // A claim stays inside the memory until its commit or abort: the caller writes into the slot.
+            if (!claimed)
+            {
+                user.exit();
+            }
+        }
     }
 
     private boolean claimRecord(final int msgTypeId, final int length, final SlotClaim claim)
     {
-        checkOpen();
         checkMessage(msgTypeId, length);
         if (claimPending || claim.isActive())
         {
@@ -146,7 +182,8 @@ public final class SpscRingProducer extends AbstractRingProducer
             return false;
         }
         claimPending = true;
-        claim.fill(this, data, recordOffset, msgTypeId, length, span);
+        claimThread = Thread.currentThread();
+        claim.fill(this, user, data, recordOffset, msgTypeId, length, span);
         return true;
     }
 
@@ -173,17 +210,24 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public boolean isCommitted(final long position)
     {
-        checkOpen();
-        if (lvHead() > position)
+        user.enter();
+        try
         {
-            return true;
+            if (lvHead() > position)
+            {
+                return true;
+            }
+            if (position >= tailPosition)
+            {
+                return false;
+            }
+            final long word = dataWords.lvLong((int)position & mask);
+            return recordLength(word) > 0 && msgTypeId(word) != PADDING_MSG_TYPE_ID;
         }
-        if (position >= tailPosition)
+        finally
         {
-            return false;
+            user.exit();
         }
-        final long word = dataWords.lvLong((int)position & mask);
-        return recordLength(word) > 0 && msgTypeId(word) != PADDING_MSG_TYPE_ID;
     }
 
     /**
@@ -191,26 +235,77 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public void close()
     {
-        if (!closed)
-        {
-            closed = true;
-            ownership.release();
-        }
+        user.close();
+    }
+
+    /**
+     * Closes this producer, sending one last message first if the ring has room for it when the close takes
+     * effect (once no call is inside): a channel's goodbye, sent from whichever thread finishes the close, never
+     * alongside a send of the producer's own thread.
+     *
+     * @param msgTypeId the last message's type.
+     * @param src       its bytes, copied now.
+     * @param index     their offset.
+     * @param length    their length.
+     */
+    public void closeWithLast(final int msgTypeId, final DirectBuffer src, final int index, final int length)
+    {
+        checkMessage(msgTypeId, length);
+        final byte[] copy = new byte[length];
+        src.getBytes(index, copy);
+        farewell = new Farewell(msgTypeId, copy);
+        user.close();
+    }
+
+    MappingUser user()
+    {
+        return user;
     }
 
     void commitClaim(final SlotClaim claim)
     {
-        checkOpen();
-        claimPending = false;
-        publish(claim.recordOffset, claim.span, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        if (!claimPending)
+        {
+            // Given up by a close on the claiming thread: it no longer holds the memory.
+            throw closed();
+        }
+        try
+        {
+            claimPending = false;
+            if (user.isClosing())
+            {
+                // The slot's header was never written: a successor clears what the caller wrote.
+                throw closed();
+            }
+            publish(claim.recordOffset, claim.span, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
+        }
+        finally
+        {
+            user.exit();
+        }
     }
 
     void abortClaim(final SlotClaim claim)
     {
-        // Nothing was published and the tail has not moved, but the caller may have written payload over words
-        // where a later, shorter record's successor will start: zero the slot again.
-        claimPending = false;
-        ring.zeroRange(claim.recordOffset, claim.recordOffset + claim.span);
+        if (!claimPending)
+        {
+            throw closed();
+        }
+        try
+        {
+            // Nothing was published and the tail has not moved, but the caller may have written payload over
+            // words where a later, shorter record's successor will start: zero the slot again.
+            claimPending = false;
+            ring.zeroRange(claim.recordOffset, claim.recordOffset + claim.span);
+        }
+        finally
+        {
+            user.exit();
+        }
+        if (user.isClosing())
+        {
+            throw closed();
+        }
     }
 
     /**
@@ -289,6 +384,74 @@ public final class SpscRingProducer extends AbstractRingProducer
             position += span;
         }
         return position;
+    }
+
+    /**
+     * This producer's way into the ring's memory: a close wakes a thread waiting for space, and the role goes back
+     * (after the last message {@link #closeWithLast} asked for) once no call is inside.
+     */
+    private final class Lifetime extends MappingUser
+    {
+        Lifetime(final MappingGuard guard)
+        {
+            super(guard);
+        }
+
+        @Override
+        public QueueClosedException closedException()
+        {
+            return closed();
+        }
+
+        @Override
+        protected void wakeSleepers()
+        {
+            if (spaceDoorbell != null)
+            {
+                spaceDoorbell.ring();
+            }
+        }
+
+        @Override
+        protected void beforeClose(final Thread closer)
+        {
+            // A claim of the closing thread itself is given up, as if that thread had died holding it: the role goes
+            // back now and a successor clears the slot. Another thread's claim holds the role until its commit.
+            if (claimPending && claimThread == closer)
+            {
+                claimPending = false;
+                exit();
+            }
+        }
+
+        @Override
+        protected void finish()
+        {
+            try
+            {
+                final Farewell last = farewell;
+                if (last != null && !claimPending)
+                {
+                    offerRecord(last.msgTypeId, new UnsafeBuffer(last.bytes), 0, last.bytes.length);
+                }
+            }
+            finally
+            {
+                ownership.release();
+            }
+        }
+    }
+
+    private static final class Farewell
+    {
+        final int msgTypeId;
+        final byte[] bytes;
+
+        Farewell(final int msgTypeId, final byte[] bytes)
+        {
+            this.msgTypeId = msgTypeId;
+            this.bytes = bytes;
+        }
     }
 
     private IllegalStateException pendingClaim()

@@ -1,5 +1,6 @@
 package io.shmq.ring;
 
+import io.shmq.errors.QueueClosedException;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.layout.QueueHeader;
@@ -577,8 +578,8 @@ class RingSemanticsTest
         final RingProducer producer = queue.producer();
         final RingConsumer consumer = queue.consumer();
         queue.close();
-        assertThrows(IllegalStateException.class, () -> producer.offer(1, src, 0, 8));
-        assertThrows(IllegalStateException.class, () -> consumer.read((t, b, i, l) -> { }, 1));
-        assertThrows(IllegalStateException.class, queue::consumer);
+        assertThrows(QueueClosedException.class, () -> producer.offer(1, src, 0, 8));
+        assertThrows(QueueClosedException.class, () -> consumer.read((t, b, i, l) -> { }, 1));
+        assertThrows(QueueClosedException.class, queue::consumer);
     }
 }

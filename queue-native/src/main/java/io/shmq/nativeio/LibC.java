@@ -53,6 +53,10 @@ final class LibC
     static final long MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
     /** {@code MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED}. */
     static final long MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+    /** {@code MEMBARRIER_CMD_PRIVATE_EXPEDITED}: a barrier on every running thread of this process. */
+    static final long MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+    /** {@code MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED}. */
+    static final long MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
 
     /** {@code EPERM}. */
     static final int EPERM = 1;

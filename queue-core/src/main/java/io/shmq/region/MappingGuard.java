@@ -1,0 +1,244 @@
+package io.shmq.region;
+
+import io.shmq.errors.QueueClosedException;
+import io.shmq.platform.ThreadBarrier;
+import io.shmq.platform.ThreadBarriers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * When a region's memory may go away: its {@link MappingUser}s (producers, consumers, threads of a shared
+ * producer) bracket every access, and {@link #close()}, from any thread at any moment, ends new access at once
+ * and runs the release (the unmap) only when every user is closed and no thread is inside. A thread caught inside
+ * finishes its call, or throws a {@link QueueClosedException} where it next checks; none ever touches memory that
+ * is no longer mapped. A user that never leaves (a handler that never returns, a claim never committed) keeps the
+ * mapping alive: a leak of that mapping, never a fault.
+ *
+ * <p>The hot path pays two plain stores and two loads per call (see {@link MappingUser}); each close pays one
+ * {@link ThreadBarrier}, shared by all the users it closes.
+ */
+public final class MappingGuard
+{
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int DRAINED = 2;
+    private static final int RELEASED = 3;
+
+    private static volatile Runnable testOnlyCloseHook;
+
+    private final String description;
+    private final ThreadBarrier barrier;
+    private final Runnable release;
+    private final List<MappingUser> registered = new ArrayList<>();
+    private volatile MappingUser[] users = new MappingUser[0];
+    private volatile int state = OPEN;
+    private volatile long closesWhileInside;
+
+    /**
+     * A guard whose release runs once, on whichever thread lets go last.
+     *
+     * @param description what the region is, for exceptions (e.g. {@code queue 'orders' (file ...)}).
+     * @param barrier     how a close makes every thread fence.
+     * @param release     unmaps the region; runs at most once.
+     */
+    public MappingGuard(final String description, final ThreadBarrier barrier, final Runnable release)
+    {
+        this.description = Objects.requireNonNull(description, "description");
+        this.barrier = Objects.requireNonNull(barrier, "barrier");
+        this.release = Objects.requireNonNull(release, "release");
+    }
+
+    /**
+     * A guard on the platform's {@link ThreadBarrier}.
+     *
+     * @param description what the region is, for exceptions.
+     * @param release     unmaps the region; runs at most once.
+     */
+    public MappingGuard(final String description, final Runnable release)
+    {
+        this(description, ThreadBarriers.platformDefault(), release);
+    }
+
+    /**
+     * What the region is.
+     *
+     * @return the description given at construction.
+     */
+    public String description()
+    {
+        return description;
+    }
+
+    /**
+     * Whether {@link #close()} began.
+     *
+     * @return true once closing.
+     */
+    public boolean isClosed()
+    {
+        return state != OPEN;
+    }
+
+    /**
+     * Whether the release ran: nothing of the region is mapped any more.
+     *
+     * @return true once released.
+     */
+    public boolean isReleased()
+    {
+        return state == RELEASED;
+    }
+
+    /**
+     * Closes every user and the region: new calls throw at once; the release runs when the last user is out,
+     * before this returns when nobody is inside. Any thread, any time; idempotent.
+     */
+    public void close()
+    {
+        final MappingUser[] closing;
+        synchronized (this)
+        {
+            if (state != OPEN)
+            {
+                return;
+            }
+            state = CLOSING;
+            closing = users;
+        }
+        try
+        {
+            closeUsers(closing);
+        }
+        finally
+        {
+            state = DRAINED;
+            tryRelease();
+        }
+    }
+
+    /**
+     * How many closes of this guard's users found a thread inside an access (a test's evidence that a race reached
+     * the dangerous moment).
+     *
+     * @return the count since the guard was made.
+     */
+    public long closesWhileInside()
+    {
+        return closesWhileInside;
+    }
+
+    /**
+     * For tests only: runs {@code hook} in every close after the users are marked and before the barrier, on the
+     * closer's thread. A test that unmaps there without waiting shows what the guard prevents.
+     *
+     * @param hook what to run, or null for nothing.
+     */
+    public static void testOnlyCloseHook(final Runnable hook)
+    {
+        testOnlyCloseHook = hook;
+    }
+
+    /**
+     * For tests only: releases the region now, whoever is inside, as the code did before the guard existed.
+     */
+    public void testOnlyReleaseNow()
+    {
+        synchronized (this)
+        {
+            if (state == RELEASED)
+            {
+                return;
+            }
+            state = RELEASED;
+        }
+        release.run();
+    }
+
+    void register(final MappingUser user)
+    {
+        synchronized (this)
+        {
+            if (state != OPEN)
+            {
+                throw new QueueClosedException(description + " is closed");
+            }
+            registered.removeIf(MappingUser::abandoned);
+            registered.add(user);
+            users = registered.toArray(new MappingUser[0]);
+        }
+    }
+
+    /**
+     * Closes some of this guard's users (a producer's thread slots) with one barrier; see
+     * {@link MappingUser#close()}.
+     *
+     * @param closing the users to close.
+     */
+    public void closeUsers(final MappingUser[] closing)
+    {
+        final List<MappingUser> marked = new ArrayList<>(closing.length);
+        for (final MappingUser user : closing)
+        {
+            if (user.mark())
+            {
+                marked.add(user);
+            }
+        }
+        if (marked.isEmpty())
+        {
+            return;
+        }
+        final Runnable hook = testOnlyCloseHook;
+        if (hook != null)
+        {
+            hook.run();
+        }
+        barrier.serializeAll();
+        for (final MappingUser user : marked)
+        {
+            if (!user.isIdle())
+            {
+                synchronized (this)
+                {
+                    closesWhileInside++;
+                }
+            }
+            user.drained();
+        }
+        for (final MappingUser user : marked)
+        {
+            user.tryFinish();
+        }
+    }
+
+    void userFinished()
+    {
+        tryRelease();
+    }
+
+    private void tryRelease()
+    {
+        if (state != DRAINED)
+        {
+            return;
+        }
+        for (final MappingUser user : users)
+        {
+            if (!user.isFinished())
+            {
+                return;
+            }
+        }
+        synchronized (this)
+        {
+            if (state != DRAINED)
+            {
+                return;
+            }
+            state = RELEASED;
+        }
+        release.run();
+    }
+}
