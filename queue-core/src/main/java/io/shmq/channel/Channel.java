@@ -4,6 +4,7 @@ import io.shmq.ShmQueue;
 import io.shmq.errors.QueueClosedException;
 import io.shmq.errors.QueueOwnershipException;
 import io.shmq.process.ProcessIdentity;
+import io.shmq.region.MappingGuard;
 import io.shmq.region.MappingUser;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
@@ -465,11 +466,34 @@ public final class Channel implements Awaitable, AutoCloseable
         }
         finally
         {
+            forgetHeaderReaders();
             if (onClose != null)
             {
                 onClose.run();
             }
         }
+    }
+
+    /**
+     * Ends a server-side channel whose listener closes: no CLOSE from here (the listener sends it as its
+     * producer's last message) and no hand-back to the listener.
+     */
+    void detach()
+    {
+        synchronized (this)
+        {
+            state = ChannelState.CLOSED;
+        }
+        forgetHeaderReaders();
+    }
+
+    /**
+     * The listener's rings outlive this server-side channel: its header readers leave their guards, which would
+     * otherwise keep one pair per accepted connection.
+     */
+    private void forgetHeaderReaders()
+    {
+        MappingGuard.closeUsers(sendSide[0], sendSide[1], pollSide[0], pollSide[1]);
     }
 
     /**

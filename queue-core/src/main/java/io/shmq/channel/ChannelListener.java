@@ -4,6 +4,7 @@ import io.shmq.ShmQueue;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
+import io.shmq.ring.SpscRingProducer;
 import io.shmq.wait.Doorbell;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -207,8 +208,9 @@ public final class ChannelListener implements AutoCloseable
 
     /**
      * Closes the accepted channel (the client sees {@link ChannelState#PEER_CLOSED}), gives the server's roles up
-     * and removes the rings' files. Idempotent. The one method another thread may call while one waits in
-     * {@link #accept}: that wait ends at once with an {@link IllegalStateException}, before the rings go.
+     * and removes the rings' files. Idempotent. Any thread may call it, also while another waits in
+     * {@link #accept} (that wait ends at once with an {@link IllegalStateException}) or uses the accepted channel
+     * (its calls finish, or throw or return as after the channel's own close).
      */
     public void close()
     {
@@ -229,9 +231,19 @@ public final class ChannelListener implements AutoCloseable
         }
         try
         {
-            if (current != null)
+            final Channel accepted = current;
+            if (accepted != null)
             {
-                current.close();
+                // Another thread may be sending on the accepted channel: the CLOSE goes out as the producer's last
+                // message once no send is running, never beside one.
+                if (accepted.isConnected() && producer instanceof SpscRingProducer)
+                {
+                    ChannelControl.encode(control, accepted.connectionId(), ProcessIdentity.current().token());
+                    ((SpscRingProducer)producer).closeWithLast(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0,
+                        ChannelControl.LENGTH);
+                }
+                accepted.detach();
+                current = null;
             }
         }
         finally

@@ -7,6 +7,8 @@ import io.shmq.platform.ThreadBarriers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * When a region's memory may go away: its {@link MappingUser}s (producers, consumers, threads of a shared
@@ -26,7 +28,8 @@ public final class MappingGuard
     private static final int DRAINED = 2;
     private static final int RELEASED = 3;
 
-    private static volatile Runnable testOnlyCloseHook;
+    private static final AtomicLong CLOSES_WHILE_INSIDE = new AtomicLong();
+    private static volatile Consumer<MappingGuard> testOnlyCloseHook;
 
     private final String description;
     private final ThreadBarrier barrier;
@@ -34,7 +37,6 @@ public final class MappingGuard
     private final List<MappingUser> registered = new ArrayList<>();
     private volatile MappingUser[] users = new MappingUser[0];
     private volatile int state = OPEN;
-    private volatile long closesWhileInside;
 
     /**
      * A guard whose release runs once, on whichever thread lets go last.
@@ -119,23 +121,24 @@ public final class MappingGuard
     }
 
     /**
-     * How many closes of this guard's users found a thread inside an access (a test's evidence that a race reached
-     * the dangerous moment).
+     * How many users, in this process so far, were closed while a thread was inside an access to their memory: a
+     * race test's evidence that it reached the dangerous moment.
      *
-     * @return the count since the guard was made.
+     * @return the count.
      */
-    public long closesWhileInside()
+    public static long closesWhileInside()
     {
-        return closesWhileInside;
+        return CLOSES_WHILE_INSIDE.get();
     }
 
     /**
-     * For tests only: runs {@code hook} in every close after the users are marked and before the barrier, on the
-     * closer's thread. A test that unmaps there without waiting shows what the guard prevents.
+     * For tests only: runs {@code hook} with the guard in every close, after the users are marked and before the
+     * barrier, on the closer's thread. A test that releases there ({@link #testOnlyReleaseNow()}) shows what the
+     * guard prevents.
      *
      * @param hook what to run, or null for nothing.
      */
-    public static void testOnlyCloseHook(final Runnable hook)
+    public static void testOnlyCloseHook(final Consumer<MappingGuard> hook)
     {
         testOnlyCloseHook = hook;
     }
@@ -164,19 +167,20 @@ public final class MappingGuard
             {
                 throw new QueueClosedException(description + " is closed");
             }
-            registered.removeIf(MappingUser::abandoned);
+            // Users closed one by one (a channel's header readers) or whose thread ended are not waited for.
+            registered.removeIf(old -> old.isFinished() || old.abandoned());
             registered.add(user);
             users = registered.toArray(new MappingUser[0]);
         }
     }
 
     /**
-     * Closes some of this guard's users (a producer's thread slots) with one barrier; see
-     * {@link MappingUser#close()}.
+     * Closes some users (a producer's thread slots; a channel's users of two regions) with one barrier; see
+     * {@link MappingUser#close()}. Their regions stay open.
      *
-     * @param closing the users to close.
+     * @param closing the users to close, of any guards.
      */
-    public void closeUsers(final MappingUser[] closing)
+    public static void closeUsers(final MappingUser... closing)
     {
         final List<MappingUser> marked = new ArrayList<>(closing.length);
         for (final MappingUser user : closing)
@@ -190,20 +194,17 @@ public final class MappingGuard
         {
             return;
         }
-        final Runnable hook = testOnlyCloseHook;
+        final Consumer<MappingGuard> hook = testOnlyCloseHook;
         if (hook != null)
         {
-            hook.run();
+            hook.accept(marked.get(0).guard());
         }
-        barrier.serializeAll();
+        marked.get(0).guard().barrier.serializeAll();
         for (final MappingUser user : marked)
         {
             if (!user.isIdle())
             {
-                synchronized (this)
-                {
-                    closesWhileInside++;
-                }
+                CLOSES_WHILE_INSIDE.incrementAndGet();
             }
             user.drained();
         }

@@ -147,7 +147,7 @@ public abstract class MappingUser
      */
     public void close()
     {
-        guard.closeUsers(new MappingUser[] {this});
+        MappingGuard.closeUsers(this);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.shmq.ring;
 import io.shmq.errors.QueueClosedException;
 import io.shmq.region.MappingGuard;
 import io.shmq.region.MappingUser;
+import io.shmq.wait.Doorbell;
 import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 
@@ -52,7 +53,7 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
     public MpscRingProducer(final Ring ring, final Waiter waiter)
     {
         super(ring, waiter);
-        firstSlot = new Slot(guard);
+        firstSlot = new Slot(guard, spaceDoorbell, queue);
         slots.add(firstSlot);
         cachedHeadLimit = lvHead() + capacity;
         firstSlot.exit();
@@ -164,7 +165,7 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
             closed = true;
             closing = slots.toArray(new Slot[0]);
         }
-        guard.closeUsers(closing);
+        MappingGuard.closeUsers(closing);
     }
 
     Slot user()
@@ -245,7 +246,7 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
                 throw closed();
             }
             slots.removeIf(Slot::abandoned);
-            final Slot slot = new Slot(guard);
+            final Slot slot = new Slot(guard, spaceDoorbell, queue);
             slot.owner = Thread.currentThread();
             slots.add(slot);
             slot.exit();
@@ -327,9 +328,10 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
 
     /**
      * One thread's way into the ring's memory. A close wakes threads waiting for space; a slot whose thread ended
-     * is forgotten when another registers.
+     * is forgotten when another registers. Static, so that a thread's {@link ThreadLocal} value does not keep a
+     * closed producer reachable.
      */
-    final class Slot extends MappingUser
+    static final class Slot extends MappingUser
     {
         static final VarHandle OWNER;
 
@@ -345,18 +347,22 @@ public final class MpscRingProducer extends MpscHeadCachePadAfter
             }
         }
 
+        private final Doorbell spaceDoorbell;
+        private final String queue;
         /** The thread that uses this slot; set once (the first slot's by the first thread to call). */
         Thread owner;
 
-        Slot(final MappingGuard guard)
+        Slot(final MappingGuard guard, final Doorbell spaceDoorbell, final String queue)
         {
             super(guard);
+            this.spaceDoorbell = spaceDoorbell;
+            this.queue = queue;
         }
 
         @Override
         public QueueClosedException closedException()
         {
-            return closed();
+            return new QueueClosedException(queue + ": producer is closed");
         }
 
         @Override

@@ -23,6 +23,9 @@ import io.shmq.channel.ChannelConnector;
 import io.shmq.channel.ChannelListener;
 import io.shmq.channel.ChannelState;
 import io.shmq.errors.InvalidQueueException;
+import io.shmq.layout.QueueHeader;
+import io.shmq.layout.QueueHeaderDescriptor;
+import io.shmq.process.OwnerState;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.SlotClaim;
 import org.agrona.DirectBuffer;
@@ -582,6 +585,13 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
         {
             work += readRecords();
         }
+        else if (!link.isConnected())
+        {
+            // Not reading (back-pressure, or AUTO_READ off): the peer's close or death still ends the channel and
+            // frees its rings, as a socket's peer hang-up does; what it did not read is dropped with them.
+            peerGone();
+            work++;
+        }
         return work;
     }
 
@@ -717,12 +727,11 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
         {
             waits.announce(link.spaceDoorbell());
         }
-        // Releases, heartbeats, checks the peer. A message or a gone peer is news only to a channel that reads (a
-        // pending write learns of a gone peer when it retries); one that does not read sleeps through them, as a
-        // socket whose reads are off does.
+        // Releases, heartbeats, checks the peer. A message is news only to a channel that reads; a gone peer is news
+        // to every channel, whatever it reads or writes, so that its rings are freed (see processIo).
         final boolean messageOrEnd = link.prepareToWait();
         final boolean peerGone = !link.isConnected();
-        return (reading && messageOrEnd) || (writeWaitsForRoom && peerGone);
+        return (reading && messageOrEnd) || peerGone;
     }
 
     private void startConnecting(final ShmqAddress server, final ChannelPromise promise) throws IOException
@@ -775,6 +784,7 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
         }
         try
         {
+            refuseIfListenerGone(server, accept);
             ConnectRequest.encode(control, connectionId, capacity, ProcessIdentity.current().token());
             if (!accept.producer().offer(ConnectRequest.MSG_TYPE_ID, control, 0, ConnectRequest.LENGTH))
             {
@@ -785,6 +795,27 @@ public final class ShmqChannel extends AbstractChannel implements DuplexChannel
         finally
         {
             accept.close();
+        }
+    }
+
+    /**
+     * A server killed without unbinding leaves its accept queue behind with nobody reading it: a request put there
+     * would wait out the connect timeout. Its consumer role tells: nobody holds it, or its holder is provably dead
+     * (its owner lock free, or its pid gone in this PID namespace). A holder in another namespace without a lock
+     * stays unknown: the connect timeout decides then.
+     */
+    private static void refuseIfListenerGone(final ShmqAddress server, final ShmQueue accept) throws ConnectException
+    {
+        final QueueHeader header = accept.header();
+        final long token = header.consumerOwnerToken();
+        final OwnerState listener = OwnerState.of(token, header.consumerOwnerNamespace(), header.consumerOwnerLock(),
+            accept.region().file(), QueueHeaderDescriptor.CONSUMER_OWNER_OFFSET);
+        if (listener == OwnerState.NONE || listener == OwnerState.DEAD)
+        {
+            throw new ConnectException("connection refused: the shmq server bound to " + server + " is gone (" +
+                (listener == OwnerState.NONE ? "nobody listens on its accept queue" : "its process " +
+                ProcessIdentity.fromToken(token) + " died without unbinding") + "); its accept queue " +
+                accept.region().description() + " is stale: bind a server again, or remove it with `shmq gc`");
         }
     }
 

@@ -78,6 +78,15 @@ class ShmqChannelPeerLossTest
             assertTrue(echoes.next.get() >= 50_000);
             // The client removed the dead server's connection rings; only the dead server's accept queue is left.
             assertEquals(List.of("shmq-killed-server.accept"), fileNames(shm.path()));
+
+            // A connect to the dead server's name is refused at once, not after the connect timeout.
+            final long connectAt = System.nanoTime();
+            final Throwable refused = pair.client(new CollectingHandler(0)).connect(address).await().cause();
+            final long refusedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectAt);
+            assertInstanceOf(java.net.ConnectException.class, refused);
+            assertTrue(refused.getMessage().contains("is gone"), refused.getMessage());
+            assertTrue(refusedMillis < 1_000, "refused after " + refusedMillis + " ms");
+            assertEquals(List.of("shmq-killed-server.accept"), fileNames(shm.path()), "a refusal leaves nothing");
         }
     }
 

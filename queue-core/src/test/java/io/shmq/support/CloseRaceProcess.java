@@ -1,0 +1,377 @@
+package io.shmq.support;
+
+import io.shmq.QueueConfig;
+import io.shmq.ShmQueue;
+import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelConfig;
+import io.shmq.channel.ChannelListener;
+import io.shmq.errors.QueueClosedException;
+import io.shmq.layout.RingKind;
+import io.shmq.region.MappingGuard;
+import io.shmq.ring.RingConsumer;
+import io.shmq.ring.RingProducer;
+import io.shmq.ring.SlotClaim;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A child JVM that races closes against every call of one endpoint kind: in each iteration, threads offer, claim,
+ * read and wait at random on a fresh queue (or client channel) while another thread closes it after a random
+ * delay (sometimes one endpoint first, sometimes from inside a handler). Every call must return or throw a
+ * {@link QueueClosedException}; anything else is printed and ends the run with exit 1. A crash of this JVM is
+ * what the parent looks for too (its exit status and {@code hs_err} file).
+ *
+ * <p>Arguments: {@code KIND ITERATIONS SEED DIRECTORY MODE}, KIND {@code spsc|mpsc|channel|listener} (a client
+ * channel closed beside its sending and polling threads; a listener closed beside its accepted channel's),
+ * MODE {@code guarded}
+ * or {@code unsafe} (unmaps at once, as the code did before the guard: the parent expects this to crash).
+ * Prints {@code races=N inside=M unexpected=0} at the end.
+ */
+public final class CloseRaceProcess
+{
+    private static final int CAPACITY = 64 * 1024;
+
+    private CloseRaceProcess()
+    {
+    }
+
+    /**
+     * Runs the races.
+     *
+     * @param args kind, iterations, seed, directory, mode.
+     * @throws Exception when the setup fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final String kind = args[0];
+        final int iterations = Integer.parseInt(args[1]);
+        final long seed = Long.parseLong(args[2]);
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Path directory = Path.of(args[3]);
+        final boolean unsafe = "unsafe".equals(args[4]);
+        final AtomicReference<Throwable> unexpected = new AtomicReference<>();
+        if (unsafe)
+        {
+            // As before the guard: the memory goes away at once, whoever is inside.
+            MappingGuard.testOnlyCloseHook(MappingGuard::testOnlyReleaseNow);
+        }
+        for (int i = 0; i < iterations && unexpected.get() == null; i++)
+        {
+            if ("channel".equals(kind))
+            {
+                channelRace(directory, "race" + seed + "-" + i, random.split(), unexpected);
+            }
+            else if ("listener".equals(kind))
+            {
+                listenerRace(directory, "race" + seed + "-" + i, random.split(), unexpected);
+            }
+            else
+            {
+                queueRace(kind, directory, "race" + seed + "-" + i, random.split(), unexpected);
+            }
+        }
+        final long inside = MappingGuard.closesWhileInside();
+        final Throwable failure = unexpected.get();
+        System.out.println("races=" + iterations + " inside=" + inside + " unexpected=" + (failure == null ? 0 : 1));
+        if (failure != null)
+        {
+            failure.printStackTrace(System.out);
+            System.exit(1);
+        }
+    }
+
+    private static void queueRace(
+        final String kind,
+        final Path directory,
+        final String name,
+        final SplittableRandom random,
+        final AtomicReference<Throwable> unexpected) throws InterruptedException
+    {
+        final QueueConfig config = ("mpsc".equals(kind) ? QueueConfig.mpsc(CAPACITY) : QueueConfig.spsc(CAPACITY))
+            .withDirectory(directory);
+        final ShmQueue queue = ShmQueue.create(name, config);
+        final RingConsumer consumer = queue.consumer();
+        final int producers = queue.kind() == RingKind.MPSC ? 2 : 1;
+        final List<Thread> threads = new ArrayList<>();
+        final RingProducer producer = queue.producer();
+        for (int p = 0; p < producers; p++)
+        {
+            final SplittableRandom own = random.split();
+            threads.add(start(() -> produce(producer, own), unexpected));
+        }
+        final SplittableRandom consumerRandom = random.split();
+        final int closeInHandler = random.nextInt(8) == 0 ? 1 + random.nextInt(50) : -1;
+        threads.add(start(() -> consume(queue, consumer, consumerRandom, closeInHandler), unexpected));
+        pause(random.nextInt(3000));
+        final int choice = random.nextInt(4);
+        if (choice == 0)
+        {
+            producer.close();
+        }
+        else if (choice == 1)
+        {
+            consumer.close();
+        }
+        queue.close();
+        join(threads);
+        ShmQueue.delete(name, directory);
+    }
+
+    private static void channelRace(
+        final Path directory,
+        final String name,
+        final SplittableRandom random,
+        final AtomicReference<Throwable> unexpected) throws InterruptedException
+    {
+        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final List<Thread> threads = new ArrayList<>();
+        try (ChannelListener listener = ChannelListener.listen(name, config))
+        {
+            final AtomicReference<Channel> server = new AtomicReference<>();
+            final Thread accepter = new Thread(() -> server.set(listener.accept(TimeUnit.SECONDS.toNanos(10))));
+            accepter.start();
+            final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(10));
+            accepter.join();
+            final Channel serverSide = server.get();
+            threads.add(start(() -> send(client, random.split()), unexpected));
+            final SplittableRandom pollRandom = random.split();
+            threads.add(start(() -> pollChannel(client, pollRandom), unexpected));
+            final AtomicLong echoed = new AtomicLong();
+            final Thread echo = start(() -> echo(serverSide, echoed), unexpected);
+            pause(random.nextInt(3000));
+            client.close();
+            join(threads);
+            echo.join();
+            serverSide.close();
+        }
+    }
+
+    private static void listenerRace(
+        final Path directory,
+        final String name,
+        final SplittableRandom random,
+        final AtomicReference<Throwable> unexpected) throws InterruptedException
+    {
+        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final List<Thread> threads = new ArrayList<>();
+        final ChannelListener listener = ChannelListener.listen(name, config);
+        final AtomicReference<Channel> server = new AtomicReference<>();
+        final Thread accepter = new Thread(() -> server.set(listener.accept(TimeUnit.SECONDS.toNanos(10))));
+        accepter.start();
+        try (Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(10)))
+        {
+            accepter.join();
+            final Channel serverSide = server.get();
+            threads.add(start(() -> send(serverSide, random.split()), unexpected));
+            final SplittableRandom pollRandom = random.split();
+            threads.add(start(() -> pollChannel(serverSide, pollRandom), unexpected));
+            final Thread echo = start(() -> echo(client, new AtomicLong()), unexpected);
+            pause(random.nextInt(3000));
+            listener.close();
+            join(threads);
+            client.close();
+            echo.join();
+        }
+    }
+
+    private static void produce(final RingProducer producer, final SplittableRandom random)
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[4000]);
+        final SlotClaim claim = new SlotClaim();
+        try
+        {
+            while (true)
+            {
+                final int length = 1 + random.nextInt(4000);
+                switch (random.nextInt(5))
+                {
+                    case 0:
+                        if (producer.claim(1, length, claim))
+                        {
+                            claim.buffer().putLong(claim.offset(), length);
+                            if (random.nextBoolean())
+                            {
+                                claim.commit();
+                            }
+                            else
+                            {
+                                claim.abort();
+                            }
+                        }
+                        break;
+                    case 1:
+                        producer.awaitSpace(length, TimeUnit.MILLISECONDS.toNanos(1));
+                        break;
+                    default:
+                        source.putLong(0, length);
+                        producer.offer(1, source, 0, length);
+                        break;
+                }
+            }
+        }
+        catch (final QueueClosedException closed)
+        {
+            // The outcome every call may have once the queue is closed.
+        }
+    }
+
+    private static void consume(
+        final ShmQueue queue, final RingConsumer consumer, final SplittableRandom random, final int closeInHandler)
+    {
+        final long[] sum = { 0, 0 };
+        try
+        {
+            while (true)
+            {
+                switch (random.nextInt(4))
+                {
+                    case 0:
+                        consumer.awaitMessages(TimeUnit.MILLISECONDS.toNanos(1));
+                        break;
+                    case 1:
+                        consumer.controlledRead((type, buffer, index, length) ->
+                        {
+                            sum[0] += buffer.getByte(index + length - 1);
+                            return ControlledMessageHandler.Action.CONTINUE;
+                        }, 64);
+                        break;
+                    default:
+                        consumer.read((type, buffer, index, length) ->
+                        {
+                            for (int i = 0; i < length; i += 64)
+                            {
+                                sum[0] += buffer.getByte(index + i);
+                            }
+                            if (++sum[1] == closeInHandler)
+                            {
+                                queue.close();
+                            }
+                        }, 256);
+                        break;
+                }
+            }
+        }
+        catch (final QueueClosedException closed)
+        {
+            // The outcome every call may have once the queue is closed.
+        }
+    }
+
+    private static void send(final Channel channel, final SplittableRandom random)
+    {
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[4000]);
+        final SlotClaim claim = new SlotClaim();
+        try
+        {
+            while (channel.isConnected())
+            {
+                final int length = 1 + random.nextInt(4000);
+                if (random.nextInt(4) == 0)
+                {
+                    if (channel.claim(1, length, claim))
+                    {
+                        claim.commit();
+                    }
+                }
+                else if (!channel.offer(1, source, 0, length))
+                {
+                    channel.awaitSpace(length, TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+        catch (final QueueClosedException closed)
+        {
+            // ChannelClosedException included: the outcome of a send once the channel is closed.
+        }
+    }
+
+    private static void pollChannel(final Channel channel, final SplittableRandom random)
+    {
+        final long[] sum = { 0 };
+        while (channel.isConnected())
+        {
+            if (channel.poll((type, buffer, index, length) -> sum[0] += buffer.getByte(index), 64) == 0)
+            {
+                channel.awaitMessages(TimeUnit.MICROSECONDS.toNanos(random.nextInt(500)));
+            }
+        }
+    }
+
+    private static void echo(final Channel channel, final AtomicLong echoed)
+    {
+        final UnsafeBuffer copy = new UnsafeBuffer(new byte[4000]);
+        try
+        {
+            while (channel.isConnected())
+            {
+                final int read = channel.poll((type, buffer, index, length) ->
+                {
+                    buffer.getBytes(index, copy, 0, length);
+                    if (channel.offer(1, copy, 0, length))
+                    {
+                        echoed.incrementAndGet();
+                    }
+                }, 64);
+                if (read == 0)
+                {
+                    channel.awaitMessages(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
+        catch (final QueueClosedException closed)
+        {
+            // The client went away while the server answered.
+        }
+    }
+
+    private static Thread start(final Runnable body, final AtomicReference<Throwable> unexpected)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                body.run();
+            }
+            catch (final Throwable ex)
+            {
+                unexpected.compareAndSet(null, ex);
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    private static void join(final List<Thread> threads) throws InterruptedException
+    {
+        for (final Thread thread : threads)
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (thread.isAlive())
+            {
+                throw new AssertionError("a thread did not return within 30 s of the close: " +
+                    java.util.Arrays.toString(thread.getStackTrace()));
+            }
+        }
+    }
+
+    private static void pause(final int micros)
+    {
+        final long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+        while (System.nanoTime() - end < 0)
+        {
+            if (micros > 500)
+            {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+}
