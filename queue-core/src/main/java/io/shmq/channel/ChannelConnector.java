@@ -73,7 +73,7 @@ public final class ChannelConnector implements AutoCloseable
      * @throws io.shmq.errors.QueueOwnershipException when another live client is connected to this channel.
      * @throws IllegalStateException when this connection already completed or was closed.
      */
-    public Channel poll()
+    public synchronized Channel poll()
     {
         if (done)
         {
@@ -158,9 +158,10 @@ public final class ChannelConnector implements AutoCloseable
 
     /**
      * Gives up: releases the rings this connection opened (nothing, once {@link #poll()} returned the channel).
-     * Idempotent.
+     * Idempotent. Any thread may call it: a {@link #poll()} running meanwhile finishes first (it never waits
+     * long), a sleep between polls ends with an exception of the closed rings.
      */
-    public void close()
+    public synchronized void close()
     {
         if (done)
         {

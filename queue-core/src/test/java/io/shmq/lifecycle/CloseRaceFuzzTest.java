@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * fails too; and the same fuzz with the unmap done at once (as before the guard) must crash, so a fuzz that
  * cannot see the bug it guards against fails as well.
  *
- * <p>The default suite runs a few hundred races per kind; the chaos profile runs {@code shmq.fuzz.races} (default
- * 2,000) per kind.
+ * <p>The default suite runs a few hundred races per kind; the chaos profile runs four child JVMs per kind, each
+ * {@code shmq.fuzz.races} races (default 2,000) of a queue kind or {@code shmq.fuzz.channelRaces} (default a fifth
+ * of that: a channel's setup costs a connect) of a channel kind.
  */
 class CloseRaceFuzzTest
 {
@@ -53,7 +54,8 @@ class CloseRaceFuzzTest
     void manyRacingClosesNeverCrash(final String kind) throws IOException
     {
         final int races = Integer.getInteger("shmq.fuzz.races", 2_000);
-        race(kind, kind.startsWith("spsc") || kind.startsWith("mpsc") ? races : Math.max(1, races / 5), 4);
+        final int channelRaces = Integer.getInteger("shmq.fuzz.channelRaces", Math.max(1, races / 5));
+        race(kind, kind.startsWith("spsc") || kind.startsWith("mpsc") ? races : channelRaces, 4);
     }
 
     @Test
