@@ -132,6 +132,16 @@ public abstract class MappingUser
     }
 
     /**
+     * On this user's own thread: whether one of its calls is running (a handler calling back into its endpoint).
+     *
+     * @return true while a call of this thread is inside.
+     */
+    public final boolean isEntered()
+    {
+        return inside > 0;
+    }
+
+    /**
      * Whether this user is finished: closed, its {@link #finish()} run, nobody inside.
      *
      * @return true once finished.

@@ -108,7 +108,6 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     /** Whether a record longer than a slot was read since the last release (see {@link #zeroWrittenParts}). */
     private boolean longRecordsRead;
     private int readCalls;
-    private boolean reading;
 
     /**
      * Attaches as the ring's consumer, replacing a dead one.
@@ -186,7 +185,6 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     public int read(final MessageHandler handler, final int limit)
     {
         user.enter();
-        reading = true;
         try
         {
             return readRecords(handler, limit);
@@ -197,7 +195,6 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         finally
         {
-            reading = false;
             user.exit();
         }
     }
@@ -269,7 +266,6 @@ public final class RingConsumer implements Awaitable, AutoCloseable
     public int controlledRead(final ControlledMessageHandler handler, final int limit)
     {
         user.enter();
-        reading = true;
         try
         {
             return controlledReadRecords(handler, limit);
@@ -280,20 +276,8 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         }
         finally
         {
-            reading = false;
             user.exit();
         }
-    }
-
-    /**
-     * Whether a read of this consumer is running: true only inside its handler (this consumer is used by one
-     * thread), where a close must wait for the read to return.
-     *
-     * @return true while {@code read} or {@code controlledRead} is delivering.
-     */
-    public boolean isReading()
-    {
-        return reading;
     }
 
     private int controlledReadRecords(final ControlledMessageHandler handler, final int limit)
@@ -576,7 +560,7 @@ public final class RingConsumer implements Awaitable, AutoCloseable
         {
             throw user.closedException();
         }
-        if (reading)
+        if (user.isEntered())
         {
             throw new IllegalStateException(queue + ": rewind from inside a read; return from the handler first");
         }
