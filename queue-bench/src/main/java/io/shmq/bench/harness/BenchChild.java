@@ -94,6 +94,7 @@ public final class BenchChild
             long measureFrom = Long.MAX_VALUE;
             long countAtStart = 0;
             long lastCheck = 0;
+            int batchesSinceCheck = 0;
             while (checker.ended < producers)
             {
                 final int received = receiver.receive(checker, BATCH);
@@ -101,8 +102,11 @@ public final class BenchChild
                 {
                     receiver.idle();
                 }
-                if (checker.count - lastCheck >= 4096 || received == 0)
+                // Every 4,096 messages, or 16 batches: 4,096 messages of 64 KiB took longer than the warm-up in the
+                // slow phase, and a run could end before the clock was read after it ("nothing measured").
+                if (checker.count - lastCheck >= 4096 || received == 0 || ++batchesSinceCheck >= 16)
                 {
+                    batchesSinceCheck = 0;
                     lastCheck = checker.count;
                     final long now = System.nanoTime();
                     if (checker.count > 0 && measureFrom == Long.MAX_VALUE)
