@@ -28,8 +28,10 @@ public final class MembarrierThreadBarrier implements ThreadBarrier
     }
 
     /**
-     * {@inheritDoc}
+     * Makes every thread of this process execute a full memory barrier before this returns: one
+     * {@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)}.
      */
+    @Override
     public void serializeAll()
     {
         if (LibC.syscall(LibC.SYS_MEMBARRIER, LibC.MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0, 0, 0, 0) != 0)
@@ -40,8 +42,11 @@ public final class MembarrierThreadBarrier implements ThreadBarrier
     }
 
     /**
-     * {@inheritDoc}
+     * Names the barrier, for logs and reports.
+     *
+     * @return {@code MembarrierThreadBarrier(private expedited)}.
      */
+    @Override
     public String toString()
     {
         return "MembarrierThreadBarrier(private expedited)";
