@@ -429,8 +429,9 @@ public final class SpscRingProducer extends AbstractRingProducer
         {
             try
             {
+                // Nobody is inside here, so no claim is pending: a pending claim counts as inside.
                 final Farewell last = farewell;
-                if (last != null && !claimPending)
+                if (last != null)
                 {
                     offerRecord(last.msgTypeId, new UnsafeBuffer(last.bytes), 0, last.bytes.length);
                 }
