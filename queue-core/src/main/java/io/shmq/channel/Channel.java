@@ -56,7 +56,8 @@ public final class Channel implements Awaitable, AutoCloseable
     private final boolean client;
     private final ShmQueue outQueue;
     private final ShmQueue inQueue;
-    private final RingProducer producer;
+    /** A channel's rings are SPSC ({@link ChannelConfig}); a server's is a session of its listener's producer. */
+    private final SpscRingProducer producer;
     private final RingConsumer consumer;
     private final long connectionId;
     private final Runnable onClose;
@@ -85,14 +86,15 @@ public final class Channel implements Awaitable, AutoCloseable
         this.client = client;
         this.outQueue = outQueue;
         this.inQueue = inQueue;
-        this.producer = producer;
+        this.producer = (SpscRingProducer)producer;
         this.consumer = consumer;
         this.connectionId = connectionId;
         this.onClose = onClose;
         this.liveness = new PeerLiveness(outQueue.header(), inQueue.region().buffer(),
             config.peerTimeout().toMillis());
         this.sendSide = new MappingUser[] {MappingUser.plain(inQueue.guard()), MappingUser.plain(outQueue.guard())};
-        this.pollSide = new MappingUser[] {MappingUser.plain(inQueue.guard()), MappingUser.plain(outQueue.guard())};
+        this.pollSide = new MappingUser[] {new PollingThread(inQueue.guard(), consumer),
+            MappingUser.plain(outQueue.guard())};
         // Channels are polled in loops, and their handlers often answer at once: release at the next poll.
         consumer.deferRelease(true);
     }
@@ -245,7 +247,15 @@ public final class Channel implements Awaitable, AutoCloseable
         final int delivered;
         try
         {
-            delivered = consumer.controlledRead(filter, limit);
+            pollSide[0].enter();
+            try
+            {
+                delivered = consumer.controlledRead(filter, limit);
+            }
+            finally
+            {
+                pollSide[0].exit();
+            }
         }
         catch (final QueueClosedException closed)
         {
@@ -287,9 +297,17 @@ public final class Channel implements Awaitable, AutoCloseable
             // Each wait refreshes this side's heartbeat (RingConsumer.awaitMessages), at least every slice.
             try
             {
-                if (consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+                pollSide[0].enter();
+                try
                 {
-                    return true;
+                    if (consumer.awaitMessages(Math.max(0, Math.min(left, LIVENESS_CHECK_NANOS))))
+                    {
+                        return true;
+                    }
+                }
+                finally
+                {
+                    pollSide[0].exit();
                 }
             }
             catch (final QueueClosedException closed)
@@ -322,7 +340,15 @@ public final class Channel implements Awaitable, AutoCloseable
         final boolean ready;
         try
         {
-            ready = consumer.prepareToWait();
+            pollSide[0].enter();
+            try
+            {
+                ready = consumer.prepareToWait();
+            }
+            finally
+            {
+                pollSide[0].exit();
+            }
         }
         catch (final QueueClosedException closed)
         {
@@ -418,56 +444,18 @@ public final class Channel implements Awaitable, AutoCloseable
 
     /**
      * Sends CLOSE (if the peer is still there and the ring has room) and detaches: the client gives its ring roles
-     * up, the server's listener may accept the next client. Idempotent. On the client side any thread may close,
-     * at any moment: a send running meanwhile finishes or throws {@link ChannelClosedException}, a poll finishes
-     * or returns 0, a wait returns, and the rings are let go when the last of them returns (see
-     * {@link ShmQueue#close()}); the CLOSE goes out then, on whichever thread lets go last. May be called from a
-     * handler of {@link #poll}: the poll then delivers nothing more. A server-side channel shares its rings with
-     * the listener's next connection: close it from its polling thread.
+     * up, the server's listener may accept the next client. Idempotent. Any thread may close, at any moment: a send
+     * running meanwhile finishes or throws {@link ChannelClosedException}, a poll finishes or returns 0, a wait
+     * returns; the CLOSE goes out after the last send, on whichever thread lets go last, and the client's rings are
+     * let go then too (see {@link ShmQueue#close()}). A server's listener accepts the next client once the calls
+     * that were running on this channel have returned. May be called from a handler of {@link #poll}: the poll then
+     * delivers nothing more.
      */
     public void close()
     {
-        final ChannelState was;
-        synchronized (this)
+        if (end(client ? 0 : LIVENESS_CHECK_NANOS))
         {
-            was = state;
-            if (was == ChannelState.CLOSED)
-            {
-                return;
-            }
-            state = ChannelState.CLOSED;
-        }
-        if (client)
-        {
-            if (was == ChannelState.CONNECTED && producer instanceof SpscRingProducer)
-            {
-                ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
-                // Sent by the producer itself once no send is running: never beside one of another thread. A
-                // full ring skips it, and the peer sees this side's role given up instead (PEER_CLOSED).
-                ((SpscRingProducer)producer).closeWithLast(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0,
-                    ChannelControl.LENGTH);
-            }
-            outQueue.close();
-            inQueue.close();
-            return;
-        }
-        try
-        {
-            if (was == ChannelState.CONNECTED)
-            {
-                ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
-                ControlExchange.send(producer, control, ChannelControl.CLOSE_MSG_TYPE_ID,
-                    System.nanoTime() + LIVENESS_CHECK_NANOS, name, "send its CLOSE");
-            }
-        }
-        catch (final ChannelTimeoutException | QueueClosedException full)
-        {
-            // The peer stopped taking messages: it sees this side's role given up instead (PEER_CLOSED).
-        }
-        finally
-        {
-            forgetHeaderReaders();
-            if (onClose != null)
+            if (!client && onClose != null)
             {
                 onClose.run();
             }
@@ -475,16 +463,67 @@ public final class Channel implements Awaitable, AutoCloseable
     }
 
     /**
-     * Ends a server-side channel whose listener closes: no CLOSE from here (the listener sends it as its
-     * producer's last message) and no hand-back to the listener.
+     * Ends a server-side channel whose listener closes: CLOSE without waiting for room (the listener's close is
+     * about to unmap the ring), and no hand-back to the listener.
      */
     void detach()
     {
+        end(0);
+    }
+
+    /**
+     * Marks this side closed and closes its producer, with CLOSE as its last message when the channel was
+     * connected: sent by the producer itself once no send is running, never beside one of another thread. A full
+     * ring skips it after {@code closeWaitNanos}; the peer then sees this side's role given up instead
+     * (PEER_CLOSED).
+     *
+     * @return false when this side was closed already.
+     */
+    private boolean end(final long closeWaitNanos)
+    {
+        final ChannelState was;
         synchronized (this)
         {
+            was = state;
+            if (was == ChannelState.CLOSED)
+            {
+                return false;
+            }
             state = ChannelState.CLOSED;
         }
-        forgetHeaderReaders();
+        try
+        {
+            if (was == ChannelState.CONNECTED)
+            {
+                ChannelControl.encode(control, connectionId, ProcessIdentity.current().token());
+                producer.lastMessage(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0, ChannelControl.LENGTH,
+                    closeWaitNanos);
+            }
+        }
+        finally
+        {
+            if (client)
+            {
+                // Its producer, consumer and header readers with both rings, under one thread barrier.
+                ShmQueue.closeAll(outQueue, inQueue);
+            }
+            else
+            {
+                producer.close();
+                forgetHeaderReaders();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether no call of this server-side channel can still be using the listener's rings: its producer session is
+     * finished (its CLOSE sent or skipped) and its polling thread is out of the consumer, which the listener's next
+     * accept reads.
+     */
+    boolean isDetached()
+    {
+        return producer.isFinished() && pollSide[0].isFinished();
     }
 
     /**
@@ -609,6 +648,30 @@ public final class Channel implements Awaitable, AutoCloseable
         if (verdict != null)
         {
             endWith(verdict);
+        }
+    }
+
+    /**
+     * The polling thread's way into the incoming ring: a close from another thread wakes it from a wait.
+     */
+    private static final class PollingThread extends MappingUser
+    {
+        private final RingConsumer consumer;
+
+        PollingThread(final MappingGuard guard, final RingConsumer consumer)
+        {
+            super(guard);
+            this.consumer = consumer;
+            exit();
+        }
+
+        @Override
+        protected void wakeSleepers()
+        {
+            if (consumer != null)
+            {
+                consumer.messageDoorbell().ring();
+            }
         }
     }
 

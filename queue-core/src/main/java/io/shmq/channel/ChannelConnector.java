@@ -71,14 +71,20 @@ public final class ChannelConnector implements AutoCloseable
      * @return the connected channel (returned once; the caller owns it from then on), or null while the server
      * has not listened or answered yet.
      * @throws io.shmq.errors.QueueOwnershipException when another live client is connected to this channel.
-     * @throws IllegalStateException when this connection already completed or was closed.
+     * @throws IllegalStateException when this connection already completed.
+     * @throws ChannelClosedException when it was closed (by any thread; start a new one to connect).
      */
     public synchronized Channel poll()
     {
         if (done)
         {
-            throw new IllegalStateException("connection to channel '" + name + "' already " +
-                (welcomed ? "completed" : "closed"));
+            if (!welcomed)
+            {
+                throw new ChannelClosedException("connection to channel '" + name + "' was closed: start a new " +
+                    "one to connect", ChannelState.CLOSED);
+            }
+            throw new IllegalStateException("connection to channel '" + name + "' already completed: it returned " +
+                "its channel once");
         }
         if (out == null && !openWhenListening())
         {
@@ -159,7 +165,8 @@ public final class ChannelConnector implements AutoCloseable
     /**
      * Gives up: releases the rings this connection opened (nothing, once {@link #poll()} returned the channel).
      * Idempotent. Any thread may call it: a {@link #poll()} running meanwhile finishes first (it never waits
-     * long), a sleep between polls ends with an exception of the closed rings.
+     * long), later polls throw {@link ChannelClosedException}, a sleep between polls ends with an exception of the
+     * closed rings.
      */
     public synchronized void close()
     {

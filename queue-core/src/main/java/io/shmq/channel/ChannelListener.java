@@ -3,7 +3,6 @@ package io.shmq.channel;
 import io.shmq.ShmQueue;
 import io.shmq.process.ProcessIdentity;
 import io.shmq.ring.RingConsumer;
-import io.shmq.ring.RingProducer;
 import io.shmq.ring.SpscRingProducer;
 import io.shmq.wait.Doorbell;
 import org.agrona.concurrent.ControlledMessageHandler;
@@ -42,7 +41,8 @@ public final class ChannelListener implements AutoCloseable
     private final ShmQueue in;
     private final ShmQueue out;
     private final RingConsumer consumer;
-    private final RingProducer producer;
+    /** Holds the server's role on the outgoing ring; each accepted connection sends through a session of it. */
+    private final SpscRingProducer producer;
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ChannelControl.LENGTH]);
     private final long[] hello = new long[1];
     private final ControlledMessageHandler awaitHello = (type, buffer, index, length) ->
@@ -55,7 +55,9 @@ public final class ChannelListener implements AutoCloseable
         // Anything else was sent on a connection that is over.
         return ControlledMessageHandler.Action.CONTINUE;
     };
-    private Channel current;
+    private volatile Channel current;
+    /** The last channel closed, until no call of it can still be using the rings. */
+    private volatile Channel detaching;
     private boolean closed;
     /** The thread waiting in {@link #accept}, which a close from another thread lets leave before unmapping. */
     private volatile Thread acceptor;
@@ -69,7 +71,7 @@ public final class ChannelListener implements AutoCloseable
         this.in = in;
         this.out = out;
         this.consumer = in.consumer();
-        this.producer = out.producer();
+        this.producer = (SpscRingProducer)out.producer();
     }
 
     /**
@@ -107,8 +109,8 @@ public final class ChannelListener implements AutoCloseable
      * @param timeoutNanos how long to wait for a client.
      * @return the connected channel; closing it lets this listener accept the next client.
      * @throws ChannelTimeoutException when no client connected in time.
-     * @throws IllegalStateException when the channel accepted before is still connected, or when the listener was
-     *                               closed (by another thread: the one call that may come from one) while waiting.
+     * @throws IllegalStateException when the channel accepted before is still connected.
+     * @throws ChannelClosedException when this listener is closed, or was closed (by another thread) while waiting.
      */
     public Channel accept(final long timeoutNanos)
     {
@@ -120,6 +122,7 @@ public final class ChannelListener implements AutoCloseable
             checkNotClosing();
             retireCurrent();
             final long deadline = System.nanoTime() + timeoutNanos;
+            awaitDetached(deadline);
             hello[0] = 0;
             ControlExchange.await(consumer, awaitHello, () -> hello[0] != 0 || closing, deadline, "channel '" +
                 name + "': no client connected within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
@@ -138,11 +141,17 @@ public final class ChannelListener implements AutoCloseable
      *
      * @return the connected channel, or null when no client is connecting.
      * @throws IllegalStateException when the channel accepted before is still connected.
+     * @throws ChannelClosedException when this listener is closed.
      */
     public Channel tryAccept()
     {
         checkOpen();
         retireCurrent();
+        if (detaching != null && !detaching.isDetached())
+        {
+            return null;
+        }
+        detaching = null;
         hello[0] = 0;
         consumer.controlledRead(awaitHello, Integer.MAX_VALUE);
         if (hello[0] == 0)
@@ -189,11 +198,47 @@ public final class ChannelListener implements AutoCloseable
 
     private Channel welcome(final long deadline)
     {
-        ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
-        ControlExchange.send(producer, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
-            "answer the client's HELLO");
-        current = new Channel(name, false, out, in, producer, consumer, hello[0], config, this::channelClosed);
-        return current;
+        final SpscRingProducer session = producer.openSession(out.waiter());
+        boolean welcomed = false;
+        try
+        {
+            ChannelControl.encode(control, hello[0], ProcessIdentity.current().token());
+            ControlExchange.send(session, control, ChannelControl.WELCOME_MSG_TYPE_ID, deadline, name,
+                "answer the client's HELLO");
+            current = new Channel(name, false, out, in, session, consumer, hello[0], config, this::channelClosed);
+            welcomed = true;
+            return current;
+        }
+        finally
+        {
+            if (!welcomed)
+            {
+                session.close();
+            }
+        }
+    }
+
+    /**
+     * Waits until no call of the channel closed last (on another thread, perhaps) is still using the rings.
+     */
+    private void awaitDetached(final long deadline)
+    {
+        final Channel last = detaching;
+        if (last == null)
+        {
+            return;
+        }
+        while (!last.isDetached())
+        {
+            checkNotClosing();
+            if (deadline - System.nanoTime() <= 0)
+            {
+                throw new ChannelTimeoutException("channel '" + name + "': a call on the connection closed last " +
+                    "has not returned (a poll's handler, a send): let it return before accepting the next client");
+            }
+            LockSupport.parkNanos(CLOSE_POLL_NANOS);
+        }
+        detaching = null;
     }
 
     /**
@@ -234,14 +279,8 @@ public final class ChannelListener implements AutoCloseable
             final Channel accepted = current;
             if (accepted != null)
             {
-                // Another thread may be sending on the accepted channel: the CLOSE goes out as the producer's last
+                // Another thread may be sending on the accepted channel: the CLOSE goes out as its session's last
                 // message once no send is running, never beside one.
-                if (accepted.isConnected() && producer instanceof SpscRingProducer)
-                {
-                    ChannelControl.encode(control, accepted.connectionId(), ProcessIdentity.current().token());
-                    ((SpscRingProducer)producer).closeWithLast(ChannelControl.CLOSE_MSG_TYPE_ID, control, 0,
-                        ChannelControl.LENGTH);
-                }
                 accepted.detach();
                 current = null;
             }
@@ -259,14 +298,20 @@ public final class ChannelListener implements AutoCloseable
 
     private void channelClosed()
     {
-        current = null;
+        // On the thread that closed the channel: the next accept waits for its calls to return.
+        synchronized (this)
+        {
+            detaching = current;
+            current = null;
+        }
     }
 
     private void checkNotClosing()
     {
         if (closing)
         {
-            throw new IllegalStateException("channel listener '" + name + "' was closed while accept waited");
+            throw new ChannelClosedException("channel listener '" + name + "' was closed while accept waited",
+                ChannelState.CLOSED);
         }
     }
 
@@ -274,7 +319,8 @@ public final class ChannelListener implements AutoCloseable
     {
         if (closed)
         {
-            throw new IllegalStateException("channel listener '" + name + "' is closed");
+            throw new ChannelClosedException("channel listener '" + name + "' is closed: listen again to accept " +
+                "clients", ChannelState.CLOSED);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.shmq.platform.ThreadBarrier;
 import io.shmq.platform.ThreadBarriers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,24 +100,43 @@ public final class MappingGuard
      */
     public void close()
     {
-        final MappingUser[] closing;
-        synchronized (this)
+        closeAll(this);
+    }
+
+    /**
+     * Closes several regions (the two rings of a channel) with one {@link ThreadBarrier}, as {@link #close()}
+     * closes one.
+     *
+     * @param guards the regions' guards; those closed already are skipped.
+     */
+    public static void closeAll(final MappingGuard... guards)
+    {
+        final List<MappingGuard> closing = new ArrayList<>(guards.length);
+        final List<MappingUser> users = new ArrayList<>();
+        for (final MappingGuard guard : guards)
         {
-            if (state != OPEN)
+            synchronized (guard)
             {
-                return;
+                if (guard.state != OPEN)
+                {
+                    continue;
+                }
+                guard.state = CLOSING;
+                users.addAll(Arrays.asList(guard.users));
             }
-            state = CLOSING;
-            closing = users;
+            closing.add(guard);
         }
         try
         {
-            closeUsers(closing);
+            closeUsers(users.toArray(new MappingUser[0]));
         }
         finally
         {
-            state = DRAINED;
-            tryRelease();
+            for (final MappingGuard guard : closing)
+            {
+                guard.state = DRAINED;
+                guard.tryRelease();
+            }
         }
     }
 

@@ -8,6 +8,10 @@ import io.shmq.wait.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
 import static io.shmq.layout.QueueHeaderDescriptor.CONSUMED_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmq.layout.QueueHeaderDescriptor.TAIL_POSITION_OFFSET;
@@ -34,10 +38,21 @@ import static io.shmq.layout.RecordDescriptor.startsInSlot;
  * ring is full. Not thread-safe: one thread at a time; but {@link #close()} from any thread, at any moment: a call
  * inside finishes (or throws {@link QueueClosedException}), later calls throw, and an uncommitted claim's commit
  * throws. The role is given back when the last call inside returns.
+ *
+ * <p>A process that hands the sending over from one owner to the next (a channel listener, one accepted connection
+ * after another) gives each its own {@link #openSession(Waiter) session}: a producer of the same ring and role that any
+ * thread may close, with its own last message, while the role stays held.
  */
 public final class SpscRingProducer extends AbstractRingProducer
 {
+    /** {@link #cachedHeadLimit} of a producer whose tail a session moved: its next send reads the tail again. */
+    private static final long TAIL_STALE = Long.MIN_VALUE;
+    private static final long FAREWELL_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
     private final RoleOwnership ownership;
+    /** This producer and its open sessions: the last one finished gives the role back. */
+    private final AtomicInteger holders;
+    private final boolean session;
     private final Lifetime user;
     /** A last message {@link #closeWithLast} asked for, sent when the close finishes; null for none. */
     private volatile Farewell farewell;
@@ -60,6 +75,8 @@ public final class SpscRingProducer extends AbstractRingProducer
         ownership = new RoleOwnership(ring, QueueHeaderDescriptor.PRODUCER_OWNER_OFFSET,
             QueueHeaderDescriptor.PRODUCER_OWNER_NAMESPACE_OFFSET, QueueHeaderDescriptor.PRODUCER_OWNER_LOCK_OFFSET,
             "producer");
+        holders = new AtomicInteger(1);
+        session = false;
         user = new Lifetime(guard);
         try
         {
@@ -100,6 +117,90 @@ public final class SpscRingProducer extends AbstractRingProducer
             throw ex;
         }
         user.exit();
+    }
+
+    /**
+     * A session of {@code base}: same ring, waiter and role; starts at the tail the ring's header holds.
+     */
+    private SpscRingProducer(final SpscRingProducer base, final Waiter waiter)
+    {
+        super(base.ring, waiter, true);
+        ownership = base.ownership;
+        holders = base.holders;
+        session = true;
+        user = new Lifetime(guard);
+        try
+        {
+            tailPosition = lvTail();
+            cachedHeadLimit = lvHead() + capacity;
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    /**
+     * Opens a session: a producer of this ring for the next owner of the sending (an accepted connection), which
+     * starts where the last session (or this producer) ended and which any thread may close, with a last message
+     * of its own ({@link #closeWithLast}), while the role stays with this producer. Closing a session never gives
+     * the role up; the role goes back when this producer and every session are closed.
+     *
+     * <p>One at a time: open a session only when this producer has no claim and the previous session
+     * {@link #isFinished() is finished}, and send through this producer again only once the sessions are finished
+     * (its next send then starts at their tail). Call it on the thread that used this producer last.
+     *
+     * @param waiter how the session wakes the consumer and sleeps while the ring is full.
+     * @return the session, open.
+     * @throws QueueClosedException when this producer is closed.
+     * @throws IllegalStateException when this producer holds a claim, or is itself a session.
+     */
+    public SpscRingProducer openSession(final Waiter waiter)
+    {
+        if (session)
+        {
+            throw new IllegalStateException(queue + ": a session cannot open sessions: open them on its producer");
+        }
+        user.enter();
+        try
+        {
+            if (claimPending)
+            {
+                throw pendingClaim();
+            }
+            holders.incrementAndGet();
+            boolean opened = false;
+            try
+            {
+                final SpscRingProducer next = new SpscRingProducer(this, waiter);
+                // The session moves the tail: this producer's next send reads it from the header again.
+                cachedHeadLimit = TAIL_STALE;
+                opened = true;
+                return next;
+            }
+            finally
+            {
+                if (!opened)
+                {
+                    holders.decrementAndGet();
+                }
+            }
+        }
+        finally
+        {
+            user.exit();
+        }
+    }
+
+    /**
+     * Whether this producer is finished: closed, its last message sent or skipped, nobody inside. The next
+     * session of its ring may open then.
+     *
+     * @return true once finished.
+     */
+    public boolean isFinished()
+    {
+        return user.isFinished();
     }
 
     /**
@@ -213,6 +314,10 @@ public final class SpscRingProducer extends AbstractRingProducer
         user.enter();
         try
         {
+            if (cachedHeadLimit == TAIL_STALE)
+            {
+                resyncTail();
+            }
             if (lvHead() > position)
             {
                 return true;
@@ -250,11 +355,45 @@ public final class SpscRingProducer extends AbstractRingProducer
      */
     public void closeWithLast(final int msgTypeId, final DirectBuffer src, final int index, final int length)
     {
+        closeWithLast(msgTypeId, src, index, length, 0);
+    }
+
+    /**
+     * Like {@link #closeWithLast(int, DirectBuffer, int, int)}, waiting up to {@code waitNanos} for room for the
+     * last message when the close takes effect (on the thread that finishes it, after the last call inside
+     * returned): a session's goodbye to a peer that is a little behind.
+     *
+     * @param msgTypeId the last message's type.
+     * @param src       its bytes, copied now.
+     * @param index     their offset.
+     * @param length    their length.
+     * @param waitNanos the longest wait for room; 0 skips the message at once when the ring is full.
+     */
+    public void closeWithLast(
+        final int msgTypeId, final DirectBuffer src, final int index, final int length, final long waitNanos)
+    {
+        lastMessage(msgTypeId, src, index, length, waitNanos);
+        user.close();
+    }
+
+    /**
+     * Sets the message this producer sends last, however it is closed ({@link #close()} or its queue's close):
+     * sent once no call is inside, if the ring has room for it within {@code waitNanos}. Any thread; the last
+     * call wins.
+     *
+     * @param msgTypeId the last message's type.
+     * @param src       its bytes, copied now.
+     * @param index     their offset.
+     * @param length    their length.
+     * @param waitNanos the longest wait for room at the close; 0 skips the message at once when the ring is full.
+     */
+    public void lastMessage(
+        final int msgTypeId, final DirectBuffer src, final int index, final int length, final long waitNanos)
+    {
         checkMessage(msgTypeId, length);
         final byte[] copy = new byte[length];
         src.getBytes(index, copy);
-        farewell = new Farewell(msgTypeId, copy);
-        user.close();
+        farewell = new Farewell(msgTypeId, copy, waitNanos);
     }
 
     MappingUser user()
@@ -323,6 +462,11 @@ public final class SpscRingProducer extends AbstractRingProducer
 
         if (end > cachedHeadLimit)
         {
+            if (cachedHeadLimit == TAIL_STALE)
+            {
+                resyncTail();
+                return reserve(span, slotted);
+            }
             cachedHeadLimit = lvHead() + capacity;
             if (end > cachedHeadLimit)
             {
@@ -341,6 +485,15 @@ public final class SpscRingProducer extends AbstractRingProducer
         return (int)tailPosition & mask;
     }
 
+    /**
+     * Sessions sent since this producer's last send: go on from where they ended.
+     */
+    private void resyncTail()
+    {
+        tailPosition = lvTail();
+        cachedHeadLimit = lvHead() + capacity;
+    }
+
     private void publish(final int recordOffset, final int span, final long headerWord)
     {
         soRecordHeader(recordOffset, headerWord);
@@ -351,6 +504,10 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     boolean hasRoom(final int recordLength)
     {
+        if (cachedHeadLimit == TAIL_STALE)
+        {
+            resyncTail();
+        }
         return fits(tailPosition, lvHead(), recordLength);
     }
 
@@ -433,13 +590,30 @@ public final class SpscRingProducer extends AbstractRingProducer
                 final Farewell last = farewell;
                 if (last != null)
                 {
-                    offerRecord(last.msgTypeId, new UnsafeBuffer(last.bytes), 0, last.bytes.length);
+                    sendFarewell(last);
                 }
             }
             finally
             {
-                ownership.release();
+                if (holders.decrementAndGet() == 0)
+                {
+                    ownership.release();
+                }
             }
+        }
+    }
+
+    /**
+     * Sends the last message from {@link Lifetime#finish()}: nobody else is inside, and the memory is mapped until
+     * this returns, so the wait for room polls the head rather than sleeping on the space doorbell.
+     */
+    private void sendFarewell(final Farewell last)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(last.bytes);
+        final long deadline = System.nanoTime() + last.waitNanos;
+        while (!offerRecord(last.msgTypeId, message, 0, last.bytes.length) && deadline - System.nanoTime() > 0)
+        {
+            LockSupport.parkNanos(FAREWELL_POLL_NANOS);
         }
     }
 
@@ -447,11 +621,13 @@ public final class SpscRingProducer extends AbstractRingProducer
     {
         final int msgTypeId;
         final byte[] bytes;
+        final long waitNanos;
 
-        Farewell(final int msgTypeId, final byte[] bytes)
+        Farewell(final int msgTypeId, final byte[] bytes, final long waitNanos)
         {
             this.msgTypeId = msgTypeId;
             this.bytes = bytes;
+            this.waitNanos = waitNanos;
         }
     }
 

@@ -86,7 +86,7 @@ class ChannelConnectorTest
             assertNotNull(connecting.messageDoorbell(), "it holds the client's roles now");
             connecting.close();
             connecting.close();
-            assertThrows(IllegalStateException.class, connecting::poll, "a closed connector stays closed");
+            assertThrows(ChannelClosedException.class, connecting::poll, "a closed connector stays closed");
             // Another client may take the roles: opening them again does not find them held.
             try (ChannelConnector next = ChannelConnector.start("abandoned", config()))
             {

@@ -210,7 +210,7 @@ class ChannelTest
         final long start = System.nanoTime();
         listener.close();
         final Throwable failure = assertThrows(Exception.class, () -> accepted.get(5, TimeUnit.SECONDS)).getCause();
-        assertTrue(failure instanceof IllegalStateException && failure.getMessage().contains("closed while accept"),
+        assertTrue(failure instanceof ChannelClosedException && failure.getMessage().contains("closed while accept"),
             String.valueOf(failure));
         assertTrue(System.nanoTime() - start < 2 * SECOND, "the close waited for the accept's timeout");
         assertFalse(Files.exists(shm.path().resolve("shmq-orders.c2s")), "the listener removes its rings");

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +41,7 @@ class CloseRaceFuzzTest
     final ShmDirectory shm = new ShmDirectory();
 
     @ParameterizedTest
-    @ValueSource(strings = { "spsc", "mpsc", "channel", "listener" })
+    @ValueSource(strings = { "spsc", "mpsc", "channel", "listener", "server", "connector" })
     void racingClosesNeverCrashAndEveryCallReturnsOrThrowsClosed(final String kind) throws IOException
     {
         race(kind, kind.startsWith("spsc") || kind.startsWith("mpsc") ? 300 : 60, 1);
@@ -50,7 +49,7 @@ class CloseRaceFuzzTest
 
     @Tag("chaos")
     @ParameterizedTest
-    @ValueSource(strings = { "spsc", "mpsc", "channel", "listener" })
+    @ValueSource(strings = { "spsc", "mpsc", "channel", "listener", "server", "connector" })
     void manyRacingClosesNeverCrash(final String kind) throws IOException
     {
         final int races = Integer.getInteger("shmq.fuzz.races", 2_000);
@@ -69,7 +68,7 @@ class CloseRaceFuzzTest
             try (ChildJvm child = start("spsc", 3_000, 1000 + run, errors, "unsafe"))
             {
                 final int exit = child.awaitExit(180);
-                final boolean hsErr = hsErrFiles(errors) > 0;
+                final boolean hsErr = ChildJvm.hsErrFiles(errors) > 0;
                 final String output = child.output();
                 // A fault on unmapped memory kills the JVM (SIGSEGV: an hs_err file) or, where HotSpot can turn
                 // it into an exception, surfaces as an InternalError (the ring reports it as inaccessible memory).
@@ -101,9 +100,9 @@ class CloseRaceFuzzTest
             {
                 final int exit = child.awaitExit(600);
                 final String output = child.output();
-                if (exit != 0 || hsErrFiles(errors) > 0)
+                if (exit != 0 || ChildJvm.hsErrFiles(errors) > 0)
                 {
-                    fail(kind + ": the race fuzz exited with " + exit + " (hs_err files: " + hsErrFiles(errors) +
+                    fail(kind + ": the race fuzz exited with " + exit + " (hs_err files: " + ChildJvm.hsErrFiles(errors) +
                         "):\n" + output);
                 }
                 final Matcher summary = SUMMARY.matcher(output);
@@ -118,7 +117,10 @@ class CloseRaceFuzzTest
                 ShmDirectory.deleteRecursively(errors);
             }
         }
-        assertTrue(inside > 0, kind + ": no close landed while a thread was inside an access: the fuzz proves nothing");
+        // A connector's poll and close share its monitor: no close of it can land inside an access, and the kind
+        // checks what its polls get instead.
+        assertTrue(inside > 0 || "connector".equals(kind),
+            kind + ": no close landed while a thread was inside an access: the fuzz proves nothing");
     }
 
     private ChildJvm start(final String kind, final int races, final long seed, final Path errors, final String mode)
@@ -136,13 +138,5 @@ class CloseRaceFuzzTest
     {
         final String[] lines = output.split("\n");
         return String.join(" | ", java.util.Arrays.asList(lines).subList(0, Math.min(4, lines.length)));
-    }
-
-    private static long hsErrFiles(final Path directory) throws IOException
-    {
-        try (Stream<Path> files = Files.list(directory))
-        {
-            return files.filter(file -> file.getFileName().toString().startsWith("hs_err")).count();
-        }
     }
 }

@@ -29,6 +29,22 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * How many JVM crash reports ({@code hs_err*} files) a child left in {@code directory}, the one its
+     * {@code -XX:ErrorFile} names.
+     *
+     * @param directory the directory.
+     * @return the count.
+     * @throws IOException when the directory cannot be listed.
+     */
+    public static long hsErrFiles(final Path directory) throws IOException
+    {
+        try (java.util.stream.Stream<Path> files = Files.list(directory))
+        {
+            return files.filter(file -> file.getFileName().toString().startsWith("hs_err")).count();
+        }
+    }
+
+    /**
      * Starts {@code mainClass} with the flags shmq needs.
      *
      * @param mainClass a class with a {@code main} on the test class path.

@@ -3,7 +3,9 @@ package io.shmq.support;
 import io.shmq.QueueConfig;
 import io.shmq.ShmQueue;
 import io.shmq.channel.Channel;
+import io.shmq.channel.ChannelClosedException;
 import io.shmq.channel.ChannelConfig;
+import io.shmq.channel.ChannelConnector;
 import io.shmq.channel.ChannelListener;
 import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.RingKind;
@@ -12,6 +14,7 @@ import io.shmq.ring.RingConsumer;
 import io.shmq.ring.RingProducer;
 import io.shmq.ring.SlotClaim;
 import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
@@ -30,15 +33,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@link QueueClosedException}; anything else is printed and ends the run with exit 1. A crash of this JVM is
  * what the parent looks for too (its exit status and {@code hs_err} file).
  *
- * <p>Arguments: {@code KIND ITERATIONS SEED DIRECTORY MODE}, KIND {@code spsc|mpsc|channel|listener} (a client
- * channel closed beside its sending and polling threads; a listener closed beside its accepted channel's),
- * MODE {@code guarded}
- * or {@code unsafe} (unmaps at once, as the code did before the guard: the parent expects this to crash).
+ * <p>Arguments: {@code KIND ITERATIONS SEED DIRECTORY MODE}, KIND {@code spsc|mpsc|channel|listener|server|
+ * connector} (a client channel closed beside its sending and polling threads; a listener closed beside its
+ * accepted channel's; an accepted channel closed beside its own, then the next client accepted and checked while
+ * they may still run; a connection in progress closed beside its polling thread, the listener accepting), MODE
+ * {@code guarded} or {@code unsafe} (unmaps at once, as the code did before the guard: the parent expects this to crash).
  * Prints {@code races=N inside=M unexpected=0} at the end.
  */
 public final class CloseRaceProcess
 {
     private static final int CAPACITY = 64 * 1024;
+    private static final int SERVER_CLOSES_PER_LISTENER = 10;
+    private static final int CHECK_TYPE = 7;
 
     private CloseRaceProcess()
     {
@@ -74,6 +80,16 @@ public final class CloseRaceProcess
             {
                 listenerRace(directory, "race" + seed + "-" + i, random.split(), unexpected);
             }
+            else if ("connector".equals(kind))
+            {
+                connectorRace(directory, "race" + seed + "-" + i, random.split(), unexpected);
+            }
+            else if ("server".equals(kind))
+            {
+                final int closes = Math.min(SERVER_CLOSES_PER_LISTENER, iterations - i);
+                serverRace(directory, "race" + seed + "-" + i, closes, random.split(), unexpected);
+                i += closes - 1;
+            }
             else
             {
                 queueRace(kind, directory, "race" + seed + "-" + i, random.split(), unexpected);
@@ -106,11 +122,11 @@ public final class CloseRaceProcess
         for (int p = 0; p < producers; p++)
         {
             final SplittableRandom own = random.split();
-            threads.add(start(() -> produce(producer, own), unexpected));
+            threads.add(RaceThreads.start(() -> produce(producer, own), unexpected));
         }
         final SplittableRandom consumerRandom = random.split();
         final int closeInHandler = random.nextInt(8) == 0 ? 1 + random.nextInt(50) : -1;
-        threads.add(start(() -> consume(queue, consumer, consumerRandom, closeInHandler), unexpected));
+        threads.add(RaceThreads.start(() -> consume(queue, consumer, consumerRandom, closeInHandler), unexpected));
         pause(random.nextInt(3000));
         final int choice = random.nextInt(4);
         if (choice == 0)
@@ -142,11 +158,11 @@ public final class CloseRaceProcess
             final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(10));
             accepter.join();
             final Channel serverSide = server.get();
-            threads.add(start(() -> send(client, random.split()), unexpected));
+            threads.add(RaceThreads.start(() -> send(client, random.split()), unexpected));
             final SplittableRandom pollRandom = random.split();
-            threads.add(start(() -> pollChannel(client, pollRandom), unexpected));
+            threads.add(RaceThreads.start(() -> pollChannel(client, pollRandom), unexpected));
             final AtomicLong echoed = new AtomicLong();
-            final Thread echo = start(() -> echo(serverSide, echoed), unexpected);
+            final Thread echo = RaceThreads.start(() -> echo(serverSide, echoed), unexpected);
             pause(random.nextInt(3000));
             client.close();
             join(threads);
@@ -171,15 +187,187 @@ public final class CloseRaceProcess
         {
             accepter.join();
             final Channel serverSide = server.get();
-            threads.add(start(() -> send(serverSide, random.split()), unexpected));
+            threads.add(RaceThreads.start(() -> send(serverSide, random.split()), unexpected));
             final SplittableRandom pollRandom = random.split();
-            threads.add(start(() -> pollChannel(serverSide, pollRandom), unexpected));
-            final Thread echo = start(() -> echo(client, new AtomicLong()), unexpected);
+            threads.add(RaceThreads.start(() -> pollChannel(serverSide, pollRandom), unexpected));
+            final Thread echo = RaceThreads.start(() -> echo(client, new AtomicLong()), unexpected);
             pause(random.nextInt(3000));
             listener.close();
             join(threads);
             client.close();
             echo.join();
+        }
+    }
+
+    /**
+     * A connection in progress closed by another thread while its own polls it and the listener accepts: each poll
+     * returns null or the channel, or (once closed) throws {@link ChannelClosedException}.
+     */
+    private static void connectorRace(
+        final Path directory,
+        final String name,
+        final SplittableRandom random,
+        final AtomicReference<Throwable> unexpected) throws InterruptedException
+    {
+        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final List<Thread> threads = new ArrayList<>();
+        try (ChannelListener listener = ChannelListener.listen(name, config))
+        {
+            final ChannelConnector connecting = ChannelConnector.start(name, config);
+            final AtomicReference<Boolean> over = new AtomicReference<>(false);
+            threads.add(RaceThreads.start(() ->
+            {
+                try
+                {
+                    Channel client;
+                    while ((client = connecting.poll()) == null)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    client.close();
+                }
+                catch (final ChannelClosedException closed)
+                {
+                    // The close came first.
+                }
+                finally
+                {
+                    over.set(true);
+                }
+            }, unexpected));
+            threads.add(RaceThreads.start(() ->
+            {
+                while (!over.get())
+                {
+                    final Channel server = listener.tryAccept();
+                    if (server != null)
+                    {
+                        server.close();
+                    }
+                }
+            }, unexpected));
+            pause(random.nextInt(1000));
+            connecting.close();
+            join(threads);
+        }
+    }
+
+    /**
+     * One listener, {@code closes} connections in turn: each accepted channel is closed by a third thread while its
+     * sending and polling threads run, and the next client is accepted while they may still be inside. The first
+     * message of every connection is checked at the server: a session that sent beside another would corrupt it.
+     */
+    private static void serverRace(
+        final Path directory,
+        final String name,
+        final int closes,
+        final SplittableRandom random,
+        final AtomicReference<Throwable> unexpected) throws InterruptedException
+    {
+        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        List<Thread> previous = List.of();
+        try (ChannelListener listener = ChannelListener.listen(name, config))
+        {
+            for (int c = 0; c <= closes; c++)
+            {
+                final AtomicReference<Object> accepted = new AtomicReference<>();
+                final Thread accepter = new Thread(() ->
+                {
+                    try
+                    {
+                        accepted.set(listener.accept(TimeUnit.SECONDS.toNanos(30)));
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        accepted.set(ex);
+                    }
+                });
+                accepter.start();
+                final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(30));
+                accepter.join();
+                if (!(accepted.get() instanceof Channel))
+                {
+                    throw new AssertionError("connection " + c + " was not accepted", (Throwable)accepted.get());
+                }
+                final Channel serverSide = (Channel)accepted.get();
+                join(previous);
+                checkFirstMessage(client, serverSide, c);
+                if (c == closes)
+                {
+                    // The last connection only checks that the one before left the rings in order.
+                    serverSide.close();
+                    client.close();
+                    break;
+                }
+                final List<Thread> threads = new ArrayList<>();
+                threads.add(RaceThreads.start(() -> send(serverSide, random.split()), unexpected));
+                final SplittableRandom pollRandom = random.split();
+                threads.add(RaceThreads.start(() -> pollChannel(serverSide, pollRandom), unexpected));
+                final Thread echo = RaceThreads.start(() -> echo(client, new AtomicLong()), unexpected);
+                pause(random.nextInt(3000));
+                serverSide.close();
+                // The client learns of the close from the CLOSE the session sends after its last message.
+                join(List.of(echo));
+                if (client.state() != io.shmq.channel.ChannelState.PEER_CLOSED)
+                {
+                    throw new AssertionError("connection " + c + ": the client saw " + client.state() +
+                        " after the server closed, not PEER_CLOSED");
+                }
+                client.close();
+                previous = threads;
+            }
+        }
+        finally
+        {
+            join(previous);
+        }
+    }
+
+    private static void checkFirstMessage(final Channel client, final Channel server, final int connection)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[48]);
+        for (int i = 0; i < message.capacity(); i += 8)
+        {
+            message.putLong(i, connection * 1_000L + i);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        final MessageHandler none = (type, buffer, index, length) ->
+        {
+            throw new AssertionError("connection " + connection + ": a message of type " + type + " before the first");
+        };
+        // The previous client may have left the ring full: the accept skipped that, and the server's first poll
+        // releases it.
+        while (!client.offer(CHECK_TYPE, message, 0, message.capacity()))
+        {
+            server.poll(none, 1);
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("connection " + connection + ": no room for a first message in 10 s");
+            }
+        }
+        final int[] seen = { 0 };
+        while (seen[0] == 0)
+        {
+            server.poll((type, buffer, index, length) ->
+            {
+                if (type != CHECK_TYPE || length != message.capacity())
+                {
+                    throw new AssertionError("connection " + connection + ": first message type " + type +
+                        ", length " + length);
+                }
+                for (int i = 0; i < length; i += 8)
+                {
+                    if (buffer.getLong(index + i) != connection * 1_000L + i)
+                    {
+                        throw new AssertionError("connection " + connection + ": first message damaged at " + i);
+                    }
+                }
+                seen[0]++;
+            }, 1);
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("connection " + connection + ": its first message never arrived");
+            }
         }
     }
 
@@ -331,23 +519,6 @@ public final class CloseRaceProcess
         {
             // The client went away while the server answered.
         }
-    }
-
-    private static Thread start(final Runnable body, final AtomicReference<Throwable> unexpected)
-    {
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
-                body.run();
-            }
-            catch (final Throwable ex)
-            {
-                unexpected.compareAndSet(null, ex);
-            }
-        });
-        thread.start();
-        return thread;
     }
 
     private static void join(final List<Thread> threads) throws InterruptedException
