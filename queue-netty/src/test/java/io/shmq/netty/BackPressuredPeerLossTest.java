@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A server-side channel that does not read (AUTO_READ off, as a back-pressured handler leaves it) still learns
  * that its client closed or died: it becomes inactive and its rings go, as a socket's do on the peer's hang-up.
+ * The default suite runs 50 closing clients and 2 x 10 killed ones; {@code -Dshmq.netty.notReadingClients=1000}
+ * and {@code -Dshmq.netty.killedClientRounds=10 -Dshmq.netty.killedClientConnections=100} run a thousand of each.
  */
 class BackPressuredPeerLossTest
 {
@@ -108,14 +111,62 @@ class BackPressuredPeerLossTest
         }
     }
 
+    @Test
+    void nonReadingServerChannelsAreReleasedWhenTheProcessOfTheirClientsIsKilled() throws Exception
+    {
+        final ShmqAddress address = new ShmqAddress(shm.path(), "not-reading-many-killed");
+        final int rounds = Integer.getInteger("shmq.netty.killedClientRounds", 2);
+        final int connections = Integer.getInteger("shmq.netty.killedClientConnections", 10);
+        final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, ShmqIoHandler.newFactory());
+        try
+        {
+            final AtomicReference<CountDownLatch> inactive = new AtomicReference<>();
+            final Channel server = new ServerBootstrap().group(serverGroup).channel(ShmqServerChannel.class)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(countInactive(inactive)).bind(address).sync().channel();
+            final long fdsBound = openFiles();
+            for (int round = 0; round < rounds; round++)
+            {
+                inactive.set(new CountDownLatch(connections));
+                try (ChildJvm client = ChildJvm.start(StreamingClientProcess.class, shm.path().toString(),
+                    address.name(), Integer.toString(connections)))
+                {
+                    client.awaitOutput("CONNECTED", 60);
+                    // Long enough for every client ring to fill: the server's channels are back-pressured.
+                    TimeUnit.MILLISECONDS.sleep(200);
+                    client.kill();
+                    assertTrue(inactive.get().await(10, TimeUnit.SECONDS), inactive.get().getCount() + " of " +
+                        connections + " non-reading server channels never saw their client's process die (round " +
+                        round + ")");
+                }
+                awaitOnlyAcceptQueue(address);
+            }
+            final long fdsLeft = openFiles() - fdsBound;
+            System.out.println(rounds + " x " + connections + " non-reading connections whose client process was " +
+                "killed: " + fdsLeft + " file descriptors more than before them");
+            assertTrue(fdsLeft <= 4, fdsLeft + " more file descriptors open than before the connections");
+            server.close().sync();
+        }
+        finally
+        {
+            serverGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static ChannelInboundHandlerAdapter countInactive(final CountDownLatch inactive)
+    {
+        return countInactive(new AtomicReference<>(inactive));
+    }
+
+    /** Counts down the latch that {@code inactive} holds when a channel ends. */
+    private static ChannelInboundHandlerAdapter countInactive(final AtomicReference<CountDownLatch> inactive)
     {
         return new ChannelInboundHandlerAdapter()
         {
             @Override
             public void channelInactive(final ChannelHandlerContext ctx)
             {
-                inactive.countDown();
+                inactive.get().countDown();
             }
 
             @Override
