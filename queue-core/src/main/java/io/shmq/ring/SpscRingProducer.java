@@ -283,7 +283,12 @@ public final class SpscRingProducer extends AbstractRingProducer
             return false;
         }
         claimPending = true;
-        claimThread = Thread.currentThread();
+        final Thread current = Thread.currentThread();
+        if (claimThread != current)
+        {
+            // Stored only when it changes: no GC write barrier per claim (see SlotClaim).
+            claimThread = current;
+        }
         claim.fill(this, user, data, recordOffset, msgTypeId, length, span);
         return true;
     }
