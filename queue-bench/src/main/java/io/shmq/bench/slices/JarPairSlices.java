@@ -28,6 +28,9 @@ import java.util.function.LongUnaryOperator;
  * forks each copy is loaded first, second and third once; and the comparison is the geometric mean of B/A over
  * each such triple of forks against that of A'/A, which cancels the load order.
  *
+ * <p>The workloads' objects are moved into the old generation (two {@code System.gc()} calls) before the slices,
+ * as a long-running service's are: a hot path that stores references pays G1's full write barrier there.
+ *
  * <p>Each build gets a class loader of its own (its {@code io.shmq} classes from its jar, everything else, Agrona
  * included, loaded again from this harness's class path), so the JIT compiles and profiles each copy apart. The
  * order within a round rotates, so no contender always runs first.
@@ -148,6 +151,8 @@ public final class JarPairSlices
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+        // A JVM pinned to one CPU would pick the serial collector; services run G1, whose barriers differ.
+        command.add("-XX:+UseG1GC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(JarPairSlices.class.getName());
@@ -201,6 +206,10 @@ public final class JarPairSlices
                 final int which = (rotation + k) % 3;
                 contenders[which] = load(jars[which], base + names[which], kind, op, size);
             }
+            // Into the old generation, where a long-running service's queues and claims are: G1's write barrier
+            // costs more there (a reference stored across regions into an old object pays a StoreLoad fence).
+            System.gc();
+            System.gc();
             final long slice = TimeUnit.MILLISECONDS.toNanos(options.sliceMillis);
             for (int round = 0; round < options.warmupRounds; round++)
             {
