@@ -1,8 +1,8 @@
 package io.shmq.lifecycle;
 
-import io.shmq.platform.JvmRequirements;
 import io.shmq.support.ChildJvm;
 import io.shmq.support.CloseRaceProcess;
+import io.shmq.support.RaceFuzzRuns;
 import io.shmq.support.ShmDirectory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,13 +14,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Any thread may close anything: closes raced against every call of every endpoint kind, in child JVMs so that a
@@ -65,7 +65,8 @@ class CloseRaceFuzzTest
         for (int run = 0; run < 3; run++)
         {
             final Path errors = Files.createTempDirectory("shmq-fuzz-unsafe-");
-            try (ChildJvm child = start("spsc", 3_000, 1000 + run, errors, "unsafe"))
+            try (ChildJvm child = ChildJvm.start(RaceFuzzRuns.crashReportingOptions(errors), CloseRaceProcess.class,
+                "spsc", "3000", Long.toString(1000 + run), shm.path().toString(), "unsafe"))
             {
                 final int exit = child.awaitExit(180);
                 final boolean hsErr = ChildJvm.hsErrFiles(errors) > 0;
@@ -95,27 +96,11 @@ class CloseRaceFuzzTest
         long inside = 0;
         for (int run = 0; run < runs; run++)
         {
-            final Path errors = Files.createTempDirectory("shmq-fuzz-");
-            try (ChildJvm child = start(kind, races, 42 + run, errors, "guarded"))
-            {
-                final int exit = child.awaitExit(600);
-                final String output = child.output();
-                if (exit != 0 || ChildJvm.hsErrFiles(errors) > 0)
-                {
-                    fail(kind + ": the race fuzz exited with " + exit + " (hs_err files: " + ChildJvm.hsErrFiles(errors) +
-                        "):\n" + output);
-                }
-                final Matcher summary = SUMMARY.matcher(output);
-                assertTrue(summary.find(), kind + ": no summary in\n" + output);
-                assertEquals(races, Integer.parseInt(summary.group(1)));
-                assertEquals(0, Integer.parseInt(summary.group(3)), output);
-                inside += Long.parseLong(summary.group(2));
-                System.out.println("close race fuzz " + kind + ": " + summary.group());
-            }
-            finally
-            {
-                ShmDirectory.deleteRecursively(errors);
-            }
+            final Matcher summary = RaceFuzzRuns.runChecked("close race fuzz " + kind, CloseRaceProcess.class, 600,
+                SUMMARY, kind, Integer.toString(races), Long.toString(42 + run), shm.path().toString(), "guarded");
+            assertEquals(races, Integer.parseInt(summary.group(1)), summary.group());
+            assertEquals(0, Integer.parseInt(summary.group(3)), summary.group());
+            inside += Long.parseLong(summary.group(2));
         }
         // A connector's poll and close share its monitor: no close of it can land inside an access, and the kind
         // checks what its polls get instead.
@@ -123,20 +108,9 @@ class CloseRaceFuzzTest
             kind + ": no close landed while a thread was inside an access: the fuzz proves nothing");
     }
 
-    private ChildJvm start(final String kind, final int races, final long seed, final Path errors, final String mode)
-    {
-        final List<String> options = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        options.add("--enable-native-access=ALL-UNNAMED");
-        options.add("-XX:ErrorFile=" + errors.resolve("hs_err_pid%p.log"));
-        options.add("-XX:-CreateCoredumpOnCrash");
-        options.add("-ea");
-        return ChildJvm.start(options, CloseRaceProcess.class, kind, Integer.toString(races), Long.toString(seed),
-            shm.path().toString(), mode);
-    }
-
     private static String firstLines(final String output)
     {
         final String[] lines = output.split("\n");
-        return String.join(" | ", java.util.Arrays.asList(lines).subList(0, Math.min(4, lines.length)));
+        return String.join(" | ", Arrays.asList(lines).subList(0, Math.min(4, lines.length)));
     }
 }

@@ -7,6 +7,7 @@ import io.shmq.channel.ChannelClosedException;
 import io.shmq.channel.ChannelConfig;
 import io.shmq.channel.ChannelConnector;
 import io.shmq.channel.ChannelListener;
+import io.shmq.channel.ChannelState;
 import io.shmq.errors.QueueClosedException;
 import io.shmq.layout.RingKind;
 import io.shmq.region.MappingGuard;
@@ -19,9 +20,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -148,16 +151,13 @@ public final class CloseRaceProcess
         final SplittableRandom random,
         final AtomicReference<Throwable> unexpected) throws InterruptedException
     {
-        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final ChannelConfig config = channelConfig(directory);
         final List<Thread> threads = new ArrayList<>();
         try (ChannelListener listener = ChannelListener.listen(name, config))
         {
-            final AtomicReference<Channel> server = new AtomicReference<>();
-            final Thread accepter = new Thread(() -> server.set(listener.accept(TimeUnit.SECONDS.toNanos(10))));
-            accepter.start();
-            final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(10));
-            accepter.join();
-            final Channel serverSide = server.get();
+            final Connection connection = connect(listener, name, config, 0);
+            final Channel client = connection.client();
+            final Channel serverSide = connection.server();
             threads.add(RaceThreads.start(() -> send(client, random.split()), unexpected));
             final SplittableRandom pollRandom = random.split();
             threads.add(RaceThreads.start(() -> pollChannel(client, pollRandom), unexpected));
@@ -177,16 +177,13 @@ public final class CloseRaceProcess
         final SplittableRandom random,
         final AtomicReference<Throwable> unexpected) throws InterruptedException
     {
-        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final ChannelConfig config = channelConfig(directory);
         final List<Thread> threads = new ArrayList<>();
         final ChannelListener listener = ChannelListener.listen(name, config);
-        final AtomicReference<Channel> server = new AtomicReference<>();
-        final Thread accepter = new Thread(() -> server.set(listener.accept(TimeUnit.SECONDS.toNanos(10))));
-        accepter.start();
-        try (Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(10)))
+        final Connection connection = connect(listener, name, config, 0);
+        try (Channel client = connection.client())
         {
-            accepter.join();
-            final Channel serverSide = server.get();
+            final Channel serverSide = connection.server();
             threads.add(RaceThreads.start(() -> send(serverSide, random.split()), unexpected));
             final SplittableRandom pollRandom = random.split();
             threads.add(RaceThreads.start(() -> pollChannel(serverSide, pollRandom), unexpected));
@@ -209,12 +206,12 @@ public final class CloseRaceProcess
         final SplittableRandom random,
         final AtomicReference<Throwable> unexpected) throws InterruptedException
     {
-        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final ChannelConfig config = channelConfig(directory);
         final List<Thread> threads = new ArrayList<>();
         try (ChannelListener listener = ChannelListener.listen(name, config))
         {
             final ChannelConnector connecting = ChannelConnector.start(name, config);
-            final AtomicReference<Boolean> over = new AtomicReference<>(false);
+            final AtomicBoolean over = new AtomicBoolean();
             threads.add(RaceThreads.start(() ->
             {
                 try
@@ -264,32 +261,15 @@ public final class CloseRaceProcess
         final SplittableRandom random,
         final AtomicReference<Throwable> unexpected) throws InterruptedException
     {
-        final ChannelConfig config = ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+        final ChannelConfig config = channelConfig(directory);
         List<Thread> previous = List.of();
         try (ChannelListener listener = ChannelListener.listen(name, config))
         {
             for (int c = 0; c <= closes; c++)
             {
-                final AtomicReference<Object> accepted = new AtomicReference<>();
-                final Thread accepter = new Thread(() ->
-                {
-                    try
-                    {
-                        accepted.set(listener.accept(TimeUnit.SECONDS.toNanos(30)));
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        accepted.set(ex);
-                    }
-                });
-                accepter.start();
-                final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(30));
-                accepter.join();
-                if (!(accepted.get() instanceof Channel))
-                {
-                    throw new AssertionError("connection " + c + " was not accepted", (Throwable)accepted.get());
-                }
-                final Channel serverSide = (Channel)accepted.get();
+                final Connection connection = connect(listener, name, config, c);
+                final Channel client = connection.client();
+                final Channel serverSide = connection.server();
                 join(previous);
                 checkFirstMessage(client, serverSide, c);
                 if (c == closes)
@@ -308,7 +288,7 @@ public final class CloseRaceProcess
                 serverSide.close();
                 // The client learns of the close from the CLOSE the session sends after its last message.
                 join(List.of(echo));
-                if (client.state() != io.shmq.channel.ChannelState.PEER_CLOSED)
+                if (client.state() != ChannelState.PEER_CLOSED)
                 {
                     throw new AssertionError("connection " + c + ": the client saw " + client.state() +
                         " after the server closed, not PEER_CLOSED");
@@ -321,6 +301,47 @@ public final class CloseRaceProcess
         {
             join(previous);
         }
+    }
+
+    private static ChannelConfig channelConfig(final Path directory)
+    {
+        return ChannelConfig.of(QueueConfig.spsc(CAPACITY).withDirectory(directory));
+    }
+
+    /** A client connected to {@code listener} and its accepted server side. */
+    private record Connection(Channel client, Channel server)
+    {
+    }
+
+    /**
+     * Connects a client while another thread accepts it: the listener's accept and the client's connect wait for
+     * each other.
+     */
+    private static Connection connect(
+        final ChannelListener listener, final String name, final ChannelConfig config, final int connection)
+        throws InterruptedException
+    {
+        final AtomicReference<Object> accepted = new AtomicReference<>();
+        final Thread accepter = new Thread(() ->
+        {
+            try
+            {
+                accepted.set(listener.accept(TimeUnit.SECONDS.toNanos(30)));
+            }
+            catch (final RuntimeException ex)
+            {
+                accepted.set(ex);
+            }
+        });
+        accepter.start();
+        final Channel client = Channel.connect(name, config, TimeUnit.SECONDS.toNanos(30));
+        accepter.join();
+        if (!(accepted.get() instanceof Channel))
+        {
+            client.close();
+            throw new AssertionError("connection " + connection + " was not accepted", (Throwable)accepted.get());
+        }
+        return new Connection(client, (Channel)accepted.get());
     }
 
     private static void checkFirstMessage(final Channel client, final Channel server, final int connection)
@@ -529,7 +550,7 @@ public final class CloseRaceProcess
             if (thread.isAlive())
             {
                 throw new AssertionError("a thread did not return within 30 s of the close: " +
-                    java.util.Arrays.toString(thread.getStackTrace()));
+                    Arrays.toString(thread.getStackTrace()));
             }
         }
     }

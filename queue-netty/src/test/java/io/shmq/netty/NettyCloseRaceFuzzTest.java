@@ -1,24 +1,18 @@
 package io.shmq.netty;
 
 import io.shmq.netty.support.NettyCloseRaceProcess;
-import io.shmq.platform.JvmRequirements;
-import io.shmq.support.ChildJvm;
+import io.shmq.support.RaceFuzzRuns;
 import io.shmq.support.ShmDirectory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Any thread may close a Netty channel over shmq, or shut its event loop down, while writes from other threads
@@ -51,40 +45,13 @@ class NettyCloseRaceFuzzTest
     {
         for (int run = 0; run < runs; run++)
         {
-            final Path errors = Files.createTempDirectory("shmq-netty-fuzz-");
-            try (ChildJvm child = start(races, 7 + run, errors))
-            {
-                final int exit = child.awaitExit(3_600);
-                final String output = child.output();
-                if (exit != 0 || ChildJvm.hsErrFiles(errors) > 0)
-                {
-                    fail("the Netty close race fuzz exited with " + exit + " (hs_err files: " + ChildJvm.hsErrFiles(errors) +
-                        "):\n" + output);
-                }
-                final Matcher summary = SUMMARY.matcher(output);
-                assertTrue(summary.find(), "no summary in\n" + output);
-                assertEquals(races, Integer.parseInt(summary.group(1)));
-                assertTrue(Integer.parseInt(summary.group(2)) > 0, "no close landed while a write was pending: " +
-                    "the fuzz proves nothing\n" + output);
-                assertEquals(0, Integer.parseInt(summary.group(4)), output);
-                assertEquals(0, Integer.parseInt(summary.group(5)), output);
-                System.out.println("Netty close race fuzz: " + summary.group());
-            }
-            finally
-            {
-                ShmDirectory.deleteRecursively(errors);
-            }
+            final Matcher summary = RaceFuzzRuns.runChecked("Netty close race fuzz", NettyCloseRaceProcess.class, 3_600,
+                SUMMARY, Integer.toString(races), Long.toString(7 + run), shm.path().toString());
+            assertEquals(races, Integer.parseInt(summary.group(1)), summary.group());
+            assertTrue(Integer.parseInt(summary.group(2)) > 0,
+                "no close landed while a write was pending: the fuzz proves nothing: " + summary.group());
+            assertEquals(0, Integer.parseInt(summary.group(4)), summary.group());
+            assertEquals(0, Integer.parseInt(summary.group(5)), summary.group());
         }
-    }
-
-    private ChildJvm start(final int races, final long seed, final Path errors)
-    {
-        final List<String> options = new ArrayList<>(List.of(JvmRequirements.REQUIRED_FLAG.split(" ")));
-        options.add("--enable-native-access=ALL-UNNAMED");
-        options.add("-XX:ErrorFile=" + errors.resolve("hs_err_pid%p.log"));
-        options.add("-XX:-CreateCoredumpOnCrash");
-        options.add("-ea");
-        return ChildJvm.start(options, NettyCloseRaceProcess.class, Integer.toString(races), Long.toString(seed),
-            shm.path().toString());
     }
 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -52,7 +53,7 @@ public final class NettyCloseRaceProcess
 {
     private static final int RING_CAPACITY = 64 * 1024;
     private static final long CLOSE_WAIT_SECONDS = 10;
-    private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong IN_FLIGHT = new AtomicLong();
 
     private NettyCloseRaceProcess()
     {
