@@ -408,25 +408,35 @@ public final class SpscRingProducer extends AbstractRingProducer
 
     void commitClaim(final SlotClaim claim)
     {
-        if (!claimPending)
+        final Lifetime user = this.user;
+        if (user.isClosing())
         {
-            // Given up by a close on the claiming thread: it no longer holds the memory.
-            throw closed();
+            // The slot's header was never written: a successor clears what the caller wrote.
+            throw refuseClaim();
         }
         try
         {
             claimPending = false;
-            if (user.isClosing())
-            {
-                // The slot's header was never written: a successor clears what the caller wrote.
-                throw closed();
-            }
             publish(claim.recordOffset, claim.span, headerWord(claim.msgTypeId, claim.length + HEADER_LENGTH));
         }
         finally
         {
             user.exit();
         }
+    }
+
+    /**
+     * Ends a claim that a close overtook: the claim leaves the memory, unless a close on the claiming thread gave it
+     * up already (and left for it: a close sets the closing flag only after that).
+     */
+    private QueueClosedException refuseClaim()
+    {
+        if (claimPending)
+        {
+            claimPending = false;
+            user.exit();
+        }
+        return closed();
     }
 
     void abortClaim(final SlotClaim claim)
