@@ -1,5 +1,6 @@
 package io.shmq.bridge;
 
+import io.shmq.layout.RingKind;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -184,18 +185,16 @@ public final class BridgeFrame
         return HELLO_NAME_OFFSET + name.length;
     }
 
-    static QueueShape helloShape(final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * The queue shape a HELLO frame carries; the frame must have passed {@link DataStreamCheck#hello} (its name
+     * inside it, a known ring kind).
+     */
+    static QueueShape helloShape(final DirectBuffer buffer, final int offset)
     {
-        final int nameLength = buffer.getInt(offset + HELLO_NAME_LENGTH_OFFSET);
-        if (nameLength < 0 || nameLength > MAX_NAME_BYTES || HELLO_NAME_OFFSET + nameLength > length)
-        {
-            throw new BridgeException("a HELLO frame with a queue name of " + nameLength + " bytes in a frame of " +
-                length + ": is the other side a shmq bridge of the same version?");
-        }
-        final byte[] name = new byte[nameLength];
+        final byte[] name = new byte[buffer.getInt(offset + HELLO_NAME_LENGTH_OFFSET)];
         buffer.getBytes(offset + HELLO_NAME_OFFSET, name);
         return new QueueShape(new String(name, StandardCharsets.UTF_8),
-            QueueShape.kindOf(buffer.getInt(offset + HELLO_KIND_OFFSET)), buffer.getInt(offset + HELLO_CAPACITY_OFFSET),
+            RingKind.fromCode(buffer.getInt(offset + HELLO_KIND_OFFSET)), buffer.getInt(offset + HELLO_CAPACITY_OFFSET),
             buffer.getInt(offset + HELLO_MAX_MESSAGE_OFFSET), buffer.getLong(offset + HELLO_INCARNATION_OFFSET));
     }
 

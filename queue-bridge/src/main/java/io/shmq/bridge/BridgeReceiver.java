@@ -50,6 +50,8 @@ public final class BridgeReceiver implements Agent
     private final BridgeConfig config;
     private final SpscRingProducer producer;
     private final BridgeState state;
+    private final RejectedFrames rejected;
+    private final DataStreamCheck check;
     private final AeronLink link;
     /** Whether this receiver opened {@link #link} itself, and so drives and closes it. */
     private final boolean ownsLink;
@@ -125,6 +127,8 @@ public final class BridgeReceiver implements Agent
             throw ex;
         }
         recover();
+        this.rejected = new RejectedFrames("the bridge receiver of queue '" + queue.name() + "'", state);
+        this.check = new DataStreamCheck(rejected, shape.maxMessageLength());
         this.ownsLink = shared == null;
         this.ackBytes = Math.min(MAX_ACK_BYTES, shape.capacity() / 4);
         AeronLink opened = null;
@@ -271,18 +275,21 @@ public final class BridgeReceiver implements Agent
      */
     private Action onFirstPart(final DirectBuffer buffer, final int offset, final int length, final int session)
     {
-        final int type = BridgeFrame.typeOf(buffer, offset, length);
-        final int payload = length >= BridgeFrame.MESSAGE_HEADER_LENGTH ?
-            buffer.getInt(offset + BridgeFrame.MESSAGE_LENGTH_OFFSET) : -1;
-        if (type != BridgeFrame.MESSAGE || payload <= length - BridgeFrame.MESSAGE_HEADER_LENGTH ||
-            payload > shape.maxMessageLength())
-        {
-            failure = new BridgeException("a frame of type " + type + " in fragments (" + length + " bytes in the " +
-                "first, " + payload + " said) on the data stream of queue '" + queue.name() + "': is the sender " +
-                "a shmq bridge of protocol version " + BridgeFrame.VERSION + "?");
-            return Action.ABORT;
-        }
         partSession = session;
+        final int type = BridgeFrame.typeOf(buffer, offset, length);
+        if (type != BridgeFrame.MESSAGE)
+        {
+            // Its later parts are dropped with it.
+            rejected.reject("a frame in fragments that is not a MESSAGE (or of another protocol version)", type);
+            skippingParts = true;
+            return Action.CONTINUE;
+        }
+        if (!check.messageHeader(buffer, offset, length, false))
+        {
+            skippingParts = true;
+            return Action.CONTINUE;
+        }
+        final int payload = buffer.getInt(offset + BridgeFrame.MESSAGE_LENGTH_OFFSET);
         if (state.end() == BridgeStateDescriptor.NONE)
         {
             gap = true;
@@ -315,13 +322,13 @@ public final class BridgeReceiver implements Agent
             skippingParts = !last;
             return Action.CONTINUE;
         }
-        if (partWritten + length > claim.length() || last && partWritten + length != claim.length())
+        // partWritten <= claim.length(): the differences cannot overflow.
+        if (length > claim.length() - partWritten || last && length != claim.length() - partWritten)
         {
-            failure = new BridgeException("a message of queue '" + queue.name() + "' said to have " +
-                claim.length() + " bytes came in fragments of " + (partWritten + length) + " or more: is the " +
-                "sender a shmq bridge of protocol version " + BridgeFrame.VERSION + "?");
+            rejected.reject("a fragment running past (or ending short of) the length its MESSAGE frame said",
+                length);
             abandonPart();
-            return Action.ABORT;
+            return Action.CONTINUE;
         }
         claim.buffer().putBytes(claim.offset() + partWritten, buffer, offset, length);
         partWritten += length;
@@ -356,13 +363,23 @@ public final class BridgeReceiver implements Agent
             return Action.CONTINUE;
         }
         final boolean single = type == BridgeFrame.MESSAGE;
-        if (!(type == BridgeFrame.DATA && length >= BridgeFrame.DATA_HEADER_LENGTH ||
-            single && length >= BridgeFrame.MESSAGE_HEADER_LENGTH))
+        final boolean wellFormed;
+        if (single)
         {
-            failure = new BridgeException("a frame of type " + type + " and " + length + " bytes on the data " +
-                "stream of queue '" + queue.name() + "': is the sender a shmq bridge of protocol version " +
-                BridgeFrame.VERSION + "?");
-            return Action.ABORT;
+            wellFormed = check.messageHeader(buffer, offset, length, true);
+        }
+        else if (type == BridgeFrame.DATA)
+        {
+            wellFormed = check.data(buffer, offset, length);
+        }
+        else
+        {
+            rejected.reject("a frame of a type the data stream does not carry (or of another protocol version)", type);
+            wellFormed = false;
+        }
+        if (!wellFormed)
+        {
+            return Action.CONTINUE;
         }
         if (state.end() == BridgeStateDescriptor.NONE)
         {
@@ -372,34 +389,19 @@ public final class BridgeReceiver implements Agent
         }
         if (single)
         {
-            final int payload = buffer.getInt(offset + BridgeFrame.MESSAGE_LENGTH_OFFSET);
-            if (payload != length - BridgeFrame.MESSAGE_HEADER_LENGTH)
-            {
-                failure = new BridgeException("a MESSAGE frame of queue '" + queue.name() + "' of " + length +
-                    " bytes says its message has " + payload + ": is the sender a shmq bridge of protocol version " +
-                    BridgeFrame.VERSION + "?");
-                return Action.ABORT;
-            }
+            final int payload = length - BridgeFrame.MESSAGE_HEADER_LENGTH;
             return onMessage(buffer.getLong(offset + BridgeFrame.MESSAGE_PREVIOUS_END_OFFSET),
                 buffer.getLong(offset + BridgeFrame.MESSAGE_END_OFFSET),
                 buffer.getInt(offset + BridgeFrame.MESSAGE_TYPE_ID_OFFSET), buffer,
                 offset + BridgeFrame.MESSAGE_HEADER_LENGTH, payload) == Entry.FULL ? Action.ABORT : Action.CONTINUE;
         }
+        // Checked whole above: every entry lies inside the frame.
         long previousEnd = buffer.getLong(offset + BridgeFrame.DATA_PREVIOUS_END_OFFSET);
         final int count = buffer.getInt(offset + BridgeFrame.DATA_COUNT_OFFSET);
-        final int limit = offset + length;
         int at = offset + BridgeFrame.DATA_HEADER_LENGTH;
         for (int i = 0; i < count; i++)
         {
-            final int payload = at + BridgeFrame.ENTRY_HEADER_LENGTH <= limit ?
-                buffer.getInt(at + BridgeFrame.ENTRY_LENGTH_OFFSET) : -1;
-            if (payload < 0 || at + BridgeFrame.ENTRY_HEADER_LENGTH + payload > limit)
-            {
-                failure = new BridgeException("a DATA frame of queue '" + queue.name() + "' whose entry " + i +
-                    " of " + count + " runs past its " + length + " bytes: is the sender a shmq bridge of " +
-                    "protocol version " + BridgeFrame.VERSION + "?");
-                return Action.ABORT;
-            }
+            final int payload = buffer.getInt(at + BridgeFrame.ENTRY_LENGTH_OFFSET);
             final long end = buffer.getLong(at + BridgeFrame.ENTRY_END_OFFSET);
             final Entry entry = onMessage(previousEnd, end, buffer.getInt(at + BridgeFrame.ENTRY_TYPE_ID_OFFSET),
                 buffer, at + BridgeFrame.ENTRY_HEADER_LENGTH, payload);
@@ -503,7 +505,11 @@ public final class BridgeReceiver implements Agent
 
     private void onHello(final DirectBuffer buffer, final int offset, final int length)
     {
-        final QueueShape sender = BridgeFrame.helloShape(buffer, offset, length);
+        final QueueShape sender = check.hello(buffer, offset, length);
+        if (sender == null)
+        {
+            return;
+        }
         final String mismatch = shape.mismatchWith(sender);
         if (mismatch != null)
         {
@@ -578,6 +584,16 @@ public final class BridgeReceiver implements Agent
     }
 
     /**
+     * Frames rejected since this receiver started: malformed, or not from its sender (see {@code docs/bridge.md}).
+     *
+     * @return frames rejected since this receiver started.
+     */
+    public long rejectedFrames()
+    {
+        return rejected.count();
+    }
+
+    /**
      * The end position, in the sender's ring, of the last message committed here.
      *
      * @return the end position, in the sender's ring, of the last message committed here.
@@ -591,8 +607,8 @@ public final class BridgeReceiver implements Agent
     public String toString()
     {
         return "BridgeReceiver(" + queue.name() + ": committed " + committedMessages + " up to " + state.end() +
-            ", duplicates " + duplicates + (gap ? ", waiting for a resend" : "") +
-            (data.isConnected() ? ", connected" : ", not connected") + ")";
+            ", duplicates " + duplicates + ", rejected frames " + rejected.count() +
+            (gap ? ", waiting for a resend" : "") + (data.isConnected() ? ", connected" : ", not connected") + ")";
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.shmq.ShmQueue;
+import io.shmq.layout.BridgeStateDescriptor;
 import io.shmq.ring.RingConsumer;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -41,6 +42,7 @@ public final class BridgeSender implements Agent
     private final BridgeConfig config;
     private final RingConsumer consumer;
     private final BridgeState state;
+    private final RejectedFrames rejected;
     private final AeronLink link;
     /** Whether this sender opened {@link #link} itself, and so drives and closes it. */
     private final boolean ownsLink;
@@ -137,6 +139,7 @@ public final class BridgeSender implements Agent
             CloseHelper.quietCloseAll(data, acks, ownsLink ? link : null);
             throw ex;
         }
+        this.rejected = new RejectedFrames("the bridge sender of queue '" + queue.name() + "'", state);
         this.previousEnd = consumer.releasedPosition();
         this.sentEnd = previousEnd;
         this.batch = new UnsafeBuffer(ByteBuffer.allocateDirect(data.maxPayloadLength()));
@@ -332,12 +335,22 @@ public final class BridgeSender implements Agent
 
     private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (BridgeFrame.typeOf(buffer, offset, length) != BridgeFrame.ACK || length < BridgeFrame.ACK_LENGTH)
+        final int type = BridgeFrame.typeOf(buffer, offset, length);
+        if (type != BridgeFrame.ACK || length < BridgeFrame.ACK_LENGTH)
         {
+            rejected.reject(type == BridgeFrame.ACK ? "an ACK frame shorter than an ACK" :
+                "a frame of a type the acknowledgement stream does not carry (or of another protocol version)",
+                type == BridgeFrame.ACK ? length : type);
             return;
         }
         final long committed = buffer.getLong(offset + BridgeFrame.ACK_COMMITTED_OFFSET);
         final long ackEpoch = buffer.getLong(offset + BridgeFrame.ACK_EPOCH_OFFSET);
+        if (committed < BridgeStateDescriptor.NONE || ackEpoch < 0)
+        {
+            // A receiver's committed end is NONE until its first HELLO, then a position; its epoch is never negative.
+            rejected.reject("an ACK frame with a negative committed end or epoch", Math.min(committed, ackEpoch));
+            return;
+        }
         final int flags = buffer.getInt(offset + BridgeFrame.ACK_FLAGS_OFFSET);
         if (ackEpoch != receiverEpoch)
         {
@@ -376,6 +389,16 @@ public final class BridgeSender implements Agent
     public long rewinds()
     {
         return resentRewinds;
+    }
+
+    /**
+     * Frames rejected since this sender started: malformed, or not from its receiver (see {@code docs/bridge.md}).
+     *
+     * @return frames rejected since this sender started.
+     */
+    public long rejectedFrames()
+    {
+        return rejected.count();
     }
 
     /**

@@ -23,6 +23,7 @@ import static io.shmq.layout.BridgeStateDescriptor.MAGIC_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.MESSAGES_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.NONE;
 import static io.shmq.layout.BridgeStateDescriptor.OWNER_OFFSET;
+import static io.shmq.layout.BridgeStateDescriptor.REJECTED_FRAMES_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.SECOND_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.THIRD_OFFSET;
 import static io.shmq.layout.BridgeStateDescriptor.UPDATED_MILLIS_OFFSET;
@@ -114,6 +115,7 @@ final class BridgeState implements AutoCloseable
             }
             state.words.putLongVolatile(OWNER_OFFSET, ProcessIdentity.current().token());
             state.words.putLongVolatile(MESSAGES_OFFSET, 0);
+            state.words.putLongVolatile(REJECTED_FRAMES_OFFSET, 0);
             state.touch();
             return state;
         }
@@ -220,6 +222,16 @@ final class BridgeState implements AutoCloseable
     void messages(final long messages)
     {
         words.putLongRelease(MESSAGES_OFFSET, messages);
+    }
+
+    /**
+     * Counts the frames this process rejected.
+     *
+     * @param frames the count.
+     */
+    void rejectedFrames(final long frames)
+    {
+        words.putLongRelease(REJECTED_FRAMES_OFFSET, frames);
     }
 
     /** Stamps the time of the last update, so the tools can tell a live half from a silent one. */

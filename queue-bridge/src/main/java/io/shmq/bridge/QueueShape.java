@@ -32,16 +32,6 @@ public record QueueShape(String name, RingKind kind, int capacity, int maxMessag
             incarnation == 0 ? 1 : incarnation);
     }
 
-    static RingKind kindOf(final int code)
-    {
-        final RingKind kind = RingKind.fromCode(code);
-        if (kind == null)
-        {
-            throw new BridgeException("a HELLO frame names ring kind " + code + ", which this version does not know");
-        }
-        return kind;
-    }
-
     /**
      * Why messages of {@code sender}'s queue cannot all be written into this one, or null when they can: the
      * names must match and no message may be longer than this queue takes. Ring kinds and capacities may differ.

@@ -1,8 +1,6 @@
 package io.shmq.bridge;
 
-import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.aeron.protocol.HeaderFlyweight;
@@ -23,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ReceiverFragmentTest
 {
     private static final int LENGTH = 4_000;
-    private static final int STREAM = BridgeConfig.DEFAULT_STREAM_ID;
 
     @RegisterExtension
     final ShmDirectory hostA = new ShmDirectory();
@@ -61,10 +57,7 @@ class ReceiverFragmentTest
         final QueueConfig ring = QueueConfig.spsc(256 * 1024).withMaxMessageLength(LENGTH);
         try (ShmQueue sending = ShmQueue.create("orders", ring.withDirectory(hostA.path()));
             ShmQueue receiving = ShmQueue.create("orders", ring.withDirectory(hostB.path()));
-            MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(hostA.path().resolve("aeron").toString())
-                .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())))
+            RawDataStream stream = new RawDataStream(hostA.path().resolve("aeron"), config))
         {
             final QueueShape shape = QueueShape.of(sending);
             final BridgeReceiver receiver = new BridgeReceiver(receiving, config);
@@ -74,21 +67,21 @@ class ReceiverFragmentTest
             System.setErr(new PrintStream(reported, true, StandardCharsets.UTF_8));
             try
             {
-                final ExclusivePublication first = aeron.addExclusivePublication(config.dataChannel(), STREAM);
+                final ExclusivePublication first = stream.publish();
                 drive(receiver, first::isConnected, "the first sender's stream connected");
-                offer(first, hello(shape, 0));
-                offer(first, message(0, 8_192, 1));
+                offer(receiver, first, hello(shape, 0));
+                offer(receiver, first, message(0, 8_192, 1));
                 drive(receiver, () -> receiver.committedMessages() == 1, "message 1 committed");
                 // Message 2's first fragment only, then the sender dies.
                 offerFirstFragmentOnly(first, message(8_192, 16_384, 2));
                 drive(receiver, () -> false, null);
                 first.close();
 
-                final ExclusivePublication second = aeron.addExclusivePublication(config.dataChannel(), STREAM);
+                final ExclusivePublication second = stream.publish();
                 drive(receiver, second::isConnected, "the second sender's stream connected");
-                offer(second, hello(shape, 8_192));
-                offer(second, message(8_192, 16_384, 2));
-                offer(second, message(16_384, 24_576, 3));
+                offer(receiver, second, hello(shape, 8_192));
+                offer(receiver, second, message(8_192, 16_384, 2));
+                offer(receiver, second, message(16_384, 24_576, 3));
                 drive(receiver, () -> receiver.committedMessages() == 3, "messages 2 and 3 committed");
                 assertEquals(24_576, receiver.committedPosition());
                 second.close();
@@ -138,14 +131,9 @@ class ReceiverFragmentTest
         return BridgeFrame.MESSAGE_HEADER_LENGTH + LENGTH;
     }
 
-    private void offer(final ExclusivePublication publication, final int length) throws InterruptedException
+    private void offer(final BridgeReceiver receiver, final ExclusivePublication publication, final int length)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (publication.offer(frame, 0, length) < 0)
-        {
-            assertTrue(System.nanoTime() - deadline < 0, "the publication took the frame");
-            Thread.sleep(1);
-        }
+        RawDataStream.offer(receiver, publication, frame, length);
     }
 
     /** Writes the first Aeron fragment of a frame of {@code length} bytes, as the sender would have, and no more. */
@@ -174,16 +162,6 @@ class ReceiverFragmentTest
     private static void drive(final BridgeReceiver receiver, final BooleanSupplier done, final String what)
         throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(what == null ? 300 : 15_000);
-        while (!done.getAsBoolean())
-        {
-            receiver.doWork();
-            if (System.nanoTime() - deadline > 0)
-            {
-                assertTrue(what == null, () -> "not within 15 s: " + what + "; " + receiver);
-                return;
-            }
-            Thread.sleep(1);
-        }
+        RawDataStream.drive(receiver, done, what, what == null ? 300 : 15_000);
     }
 }

@@ -32,6 +32,7 @@ import java.util.List;
  * @param released     sender: its ring's released position; receiver: -1.
  * @param sent         sender: the end of the last message it sent; receiver: -1.
  * @param messages     messages committed (receiver) or sent (sender) by that process.
+ * @param rejectedFrames frames that process discarded as malformed or not its peer's.
  */
 public record BridgeSnapshot(
     String queue,
@@ -44,7 +45,8 @@ public record BridgeSnapshot(
     long end,
     long released,
     long sent,
-    long messages)
+    long messages,
+    long rejectedFrames)
 {
     /**
      * The bridge halves whose state files are in {@code directory}, sorted by queue name, senders first.
@@ -105,7 +107,7 @@ public record BridgeSnapshot(
         if (bytes.hasRemaining() || words.getLong(BridgeStateDescriptor.MAGIC_OFFSET) != magic ||
             words.getInt(BridgeStateDescriptor.VERSION_OFFSET) != BridgeStateDescriptor.VERSION)
         {
-            return new BridgeSnapshot(name, receiver, file, false, 0, false, 0, 0, 0, 0, 0);
+            return new BridgeSnapshot(name, receiver, file, false, 0, false, 0, 0, 0, 0, 0, 0);
         }
         final long owner = words.getLong(BridgeStateDescriptor.OWNER_OFFSET);
         final ProcessIdentity identity = owner == 0 ? null : ProcessIdentity.fromToken(owner);
@@ -114,6 +116,7 @@ public record BridgeSnapshot(
             words.getLong(BridgeStateDescriptor.UPDATED_MILLIS_OFFSET), words.getLong(BridgeStateDescriptor.END_OFFSET),
             receiver ? -1 : words.getLong(BridgeStateDescriptor.SECOND_OFFSET),
             receiver ? -1 : words.getLong(BridgeStateDescriptor.THIRD_OFFSET),
-            words.getLong(BridgeStateDescriptor.MESSAGES_OFFSET));
+            words.getLong(BridgeStateDescriptor.MESSAGES_OFFSET),
+            words.getLong(BridgeStateDescriptor.REJECTED_FRAMES_OFFSET));
     }
 }

@@ -17,14 +17,16 @@ package io.shmq.layout;
  *   | end (long)                    | second end (long)             |
  *   48                              56                              64
  *   | third position (long)         | messages (long)               |
- *   64                              72                             128
- *   | source incarnation (long)     | reserved                      |
- *   +-------------------------------+-------------------------------+
+ *   64                              72                              80                             128
+ *   | source incarnation (long)     | rejected frames (long)        | reserved                      |
+ *   +-------------------------------+-------------------------------+-------------------------------+
  *
  *   receiving half: end = committed (-1: none yet), second = pending end, third = pending record position
  *   sending half:   end = acknowledged (-1: none yet), second = released, third = sent end
  *   source incarnation: the sending queue's creation (creator, creation time), 0 until known; a queue created
  *   again under the same name starts its positions at 0, which a receiver must not take for old ones
+ *   rejected frames: frames the current process discarded as malformed or not its peer's (0 in files written
+ *   before the field existed, where these bytes were reserved and zero)
  * </pre>
  *
  * A receiver commits a message as: pending position, pending end (release), the ring's commit, committed
@@ -64,6 +66,8 @@ public final class BridgeStateDescriptor
     public static final int MESSAGES_OFFSET = 56;
     /** Offset of the sending queue's incarnation. */
     public static final int INCARNATION_OFFSET = 64;
+    /** Offset of the count of frames the current process rejected. */
+    public static final int REJECTED_FRAMES_OFFSET = 72;
     /** Length of a state file. */
     public static final int LENGTH = 128;
 

@@ -178,8 +178,8 @@ public final class ShmqTool
         final List<BridgeSnapshot> bridges = BridgeSnapshot.list(directory);
         if (!bridges.isEmpty())
         {
-            out.printf("%n%-28s %-8s %-22s %14s %14s %14s %12s %10s%n", "BRIDGE", "HALF", "PROCESS", "SENT/COMMITTED",
-                "ACKNOWLEDGED", "LAG (BYTES)", "MESSAGES", "UPDATED");
+            out.printf("%n%-28s %-8s %-22s %14s %14s %14s %12s %9s %10s%n", "BRIDGE", "HALF", "PROCESS",
+                "SENT/COMMITTED", "ACKNOWLEDGED", "LAG (BYTES)", "MESSAGES", "REJECTED", "UPDATED");
             for (final BridgeSnapshot bridge : bridges)
             {
                 out.println(bridgeLine(bridge, tailOf(queues, bridge.queue()), now));
@@ -198,11 +198,13 @@ public final class ShmqTool
         if (bridge.receiver())
         {
             return String.format("bridge receiver %s: committed up to %d in the sender's ring, %d messages, " +
-                "updated %s ago", process, bridge.end(), bridge.messages(), age(now, bridge.updatedMillis()));
+                "%d frames rejected, updated %s ago", process, bridge.end(), bridge.messages(), bridge.rejectedFrames(),
+                age(now, bridge.updatedMillis()));
         }
         return String.format("bridge sender %s: sent up to %d, acknowledged up to %d, lag %d bytes, %d messages, " +
-            "updated %s ago", process, bridge.sent(), bridge.end(), Math.max(0, tail - Math.max(bridge.end(),
-            bridge.released())), bridge.messages(), age(now, bridge.updatedMillis()));
+            "%d frames rejected, updated %s ago", process, bridge.sent(), bridge.end(), Math.max(0, tail -
+            Math.max(bridge.end(), bridge.released())), bridge.messages(), bridge.rejectedFrames(),
+            age(now, bridge.updatedMillis()));
     }
 
     private static long tailOf(final List<QueueSnapshot> queues, final String name)
@@ -231,13 +233,13 @@ public final class ShmqTool
         final String process = "pid " + bridge.pid() + (bridge.alive() ? " (alive)" : " (gone)");
         if (bridge.receiver())
         {
-            return String.format("%-28s %-8s %-22s %14d %14s %14s %12d %10s", bridge.queue(), "receive", process,
-                bridge.end(), "-", "-", bridge.messages(), age(now, bridge.updatedMillis()));
+            return String.format("%-28s %-8s %-22s %14d %14s %14s %12d %9d %10s", bridge.queue(), "receive", process,
+                bridge.end(), "-", "-", bridge.messages(), bridge.rejectedFrames(), age(now, bridge.updatedMillis()));
         }
         final long acknowledged = Math.max(bridge.end(), bridge.released());
-        return String.format("%-28s %-8s %-22s %14d %14d %14s %12d %10s", bridge.queue(), "send", process,
+        return String.format("%-28s %-8s %-22s %14d %14d %14s %12d %9d %10s", bridge.queue(), "send", process,
             bridge.sent(), bridge.end(), tail < 0 ? "?" : Long.toString(Math.max(0, tail - acknowledged)),
-            bridge.messages(), age(now, bridge.updatedMillis()));
+            bridge.messages(), bridge.rejectedFrames(), age(now, bridge.updatedMillis()));
     }
 
     private int stat(final String name)
