@@ -136,14 +136,14 @@ class ShmqToolTest
             final long tail = orders.header().tailPosition();
             // A sending half of this process that was acknowledged up to 1000 bytes before the tail.
             writeBridgeState(BridgeStateDescriptor.SENDER_PREFIX + "orders", BridgeStateDescriptor.SENDER_MAGIC,
-                ProcessIdentity.current().token(), tail - 1000, tail - 1000, tail, 10);
+                ProcessIdentity.current().token(), tail - 1000, tail - 1000, tail, 10, 0);
             // A receiving half whose process is gone.
             final Process gone = new ProcessBuilder("true").start();
             gone.waitFor();
             final long goneToken = ProcessIdentity.current().token() - (ProcessHandle.current().pid() << 42) +
                 (gone.pid() << 42);
             writeBridgeState(BridgeStateDescriptor.RECEIVER_PREFIX + "orders", BridgeStateDescriptor.RECEIVER_MAGIC,
-                goneToken, 4096, -1, -1, 7);
+                goneToken, 4096, -1, -1, 7, 3);
 
             assertEquals(0, shmq("list"));
             final String sender = printed.stream().filter(l -> l.startsWith("orders ") && l.contains(" send "))
@@ -158,11 +158,13 @@ class ShmqToolTest
             assertTrue(line("  bridge sender pid " + ProcessHandle.current().pid()).contains("lag 1000 bytes"),
                 printed.toString());
             assertTrue(line("  bridge receiver pid").contains("committed up to 4096"), printed.toString());
+            assertTrue(line("  bridge receiver pid").contains("3 frames rejected"), printed.toString());
+            assertTrue(line("  bridge sender pid").contains("0 frames rejected"), printed.toString());
         }
     }
 
     private void writeBridgeState(final String file, final long magic, final long owner, final long end,
-        final long second, final long third, final long messages) throws Exception
+        final long second, final long third, final long messages, final long rejectedFrames) throws Exception
     {
         final UnsafeBuffer state = new UnsafeBuffer(new byte[BridgeStateDescriptor.LENGTH]);
         state.putLong(BridgeStateDescriptor.MAGIC_OFFSET, magic);
@@ -173,6 +175,7 @@ class ShmqToolTest
         state.putLong(BridgeStateDescriptor.SECOND_OFFSET, second);
         state.putLong(BridgeStateDescriptor.THIRD_OFFSET, third);
         state.putLong(BridgeStateDescriptor.MESSAGES_OFFSET, messages);
+        state.putLong(BridgeStateDescriptor.REJECTED_FRAMES_OFFSET, rejectedFrames);
         Files.write(shm.path().resolve(file), state.byteArray());
     }
 }
